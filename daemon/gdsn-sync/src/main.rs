@@ -1,1 +1,20 @@
-fn main() {}
+//! `gdsn-sync`: the command line of the GDSN data-recipient daemon.
+//!
+//! Exit codes: 0 every document accepted (warnings allowed), 1 something
+//! was rejected, 2 usage error or unreadable file.
+
+mod cli;
+mod messages;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    match cli.command {
+        cli::Command::Parse(args) => messages::parse(&args, messages::Output::Records),
+        cli::Command::Validate(args) => messages::parse(&args, messages::Output::DiagnosticsOnly),
+        cli::Command::Inspect(args) => messages::inspect(&args),
+    }
+}

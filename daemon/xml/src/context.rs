@@ -1,0 +1,161 @@
+//! What converters share while turning one document tree into model types:
+//! the diagnostics found so far and how to point at a node.
+
+use gdsn_model::diag::{Diagnostic, Position};
+use gdsn_model::ids::Gln;
+use gdsn_model::time::Timestamp;
+
+use crate::tree::{Namespaces, Node};
+
+/// Conversion context for one document.
+pub(crate) struct Ctx<'t> {
+    /// The document element.
+    pub(crate) root: &'t Node,
+    /// Element path of the document's parent (`/msg/transaction[2]/documentCommand`).
+    pub(crate) base: &'t str,
+    pub(crate) namespaces: &'t Namespaces,
+    pub(crate) diags: Vec<Diagnostic>,
+}
+
+impl<'t> Ctx<'t> {
+    pub(crate) fn new(root: &'t Node, base: &'t str, namespaces: &'t Namespaces) -> Self {
+        Ctx {
+            root,
+            base,
+            namespaces,
+            diags: Vec::new(),
+        }
+    }
+
+    /// Records a diagnostic pointing at `at`, which must be in this document.
+    pub(crate) fn report(&mut self, code: &'static str, message: impl Into<String>, at: &Node) {
+        let position = Position {
+            line: at.line,
+            column: at.column,
+            path: self.path_of(at),
+        };
+        self.diags.push(Diagnostic::new(code, message, position));
+    }
+
+    /// True once any error was reported: the document will be rejected.
+    pub(crate) fn has_errors(&self) -> bool {
+        self.diags.iter().any(Diagnostic::is_error)
+    }
+
+    /// The element path of `target`. Diagnostics are rare, so a search from
+    /// the root is cheaper overall than carrying a path through every call.
+    fn path_of(&self, target: &Node) -> String {
+        let mut steps = Vec::new();
+        let mut path = format!("{}/{}", self.base, self.root.name);
+        if find(self.root, target, &mut steps) {
+            for step in steps {
+                path.push_str(&step);
+            }
+        }
+        path
+    }
+
+    /// Reads a timestamp, reporting what was tolerated.
+    pub(crate) fn timestamp(&mut self, node: Option<&Node>) -> Option<Timestamp> {
+        let node = node?;
+        let text = node.value()?;
+        match Timestamp::parse(text) {
+            Ok((ts, notes)) => {
+                if notes.zone_assumed {
+                    self.report("W004", format!("`{text}` has no time zone; read as UTC"), node);
+                }
+                if notes.fraction_truncated {
+                    self.report("W005", format!("`{text}` has more than 9 fraction digits; truncated"), node);
+                }
+                Some(ts)
+            }
+            Err(e) => {
+                self.report("M005", e, node);
+                None
+            }
+        }
+    }
+
+    /// Reads an optional GLN that is not part of an item key: a wrong check
+    /// digit is a warning (R448), another shape a warning (W008); the value
+    /// is kept as given in the first case and dropped in the second.
+    pub(crate) fn optional_gln(&mut self, node: Option<&Node>) -> Option<String> {
+        let node = node?;
+        let text = self.trimmed(node)?;
+        match Gln::new_lenient(text) {
+            Ok(gln) => {
+                if !gln.check_digit_ok() {
+                    self.report("R448", format!("GLN `{text}` has a wrong check digit; kept as given"), node);
+                }
+                Some(text.to_owned())
+            }
+            Err(e) => {
+                self.report("W008", format!("{e}; ignored"), node);
+                None
+            }
+        }
+    }
+
+    /// The trimmed value of an identifier or code, warning (W009) when the
+    /// raw text had surrounding white space.
+    pub(crate) fn trimmed<'n>(&mut self, node: &'n Node) -> Option<&'n str> {
+        let value = node.value()?;
+        if value.len() != node.text.len() {
+            self.report("W009", format!("`{}` has surrounding white space; trimmed", node.text.escape_debug()), node);
+        }
+        Some(value)
+    }
+
+    /// Reads `xsd:boolean`.
+    pub(crate) fn boolean(&mut self, node: Option<&Node>) -> Option<bool> {
+        let node = node?;
+        match node.value()? {
+            "true" | "1" => Some(true),
+            "false" | "0" => Some(false),
+            other => {
+                self.report("M005", format!("`{other}` is not a boolean"), node);
+                None
+            }
+        }
+    }
+
+    /// Reads a non-negative integer.
+    pub(crate) fn count(&mut self, node: Option<&Node>) -> Option<u64> {
+        let node = node?;
+        let text = node.value()?;
+        match text.parse::<u64>() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                self.report("M005", format!("`{text}` is not a non-negative integer"), node);
+                None
+            }
+        }
+    }
+
+    /// The namespace URI of `node`.
+    pub(crate) fn namespace(&self, node: &Node) -> &'t str {
+        self.namespaces.uri(node.ns)
+    }
+}
+
+/// Depth-first search for `target` by address, collecting `/name[i]` steps.
+fn find(node: &Node, target: &Node, steps: &mut Vec<String>) -> bool {
+    if std::ptr::eq(node, target) {
+        return true;
+    }
+    for child in &node.children {
+        let same: Vec<&Node> = node.children_named(&child.name).collect();
+        let step = if same.len() > 1 {
+            let i = same.iter().position(|c| std::ptr::eq(*c, child)).unwrap_or(0);
+            format!("/{}[{}]", child.name, i + 1)
+        } else {
+            format!("/{}", child.name)
+        };
+        steps.push(step);
+        if find(child, target, steps) {
+            return true;
+        }
+        steps.pop();
+    }
+    false
+}
