@@ -67,7 +67,8 @@ pub fn cases() -> Result<Vec<Case>, String> {
             continue;
         }
         let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let text = std::fs::read_to_string(dir.join("case.toml")).map_err(|e| format!("{name}/case.toml: {e}"))?;
+        let text =
+            std::fs::read_to_string(dir.join("case.toml")).map_err(|e| format!("{name}/case.toml: {e}"))?;
         let spec: CaseSpec = toml::from_str(&text).map_err(|e| format!("{name}/case.toml: {e}"))?;
         cases.push(Case { name, dir, spec });
     }

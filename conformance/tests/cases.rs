@@ -66,7 +66,8 @@ fn snapshot(path: &Path, actual: &str, update: bool) -> Result<(), String> {
     if update {
         return std::fs::write(path, actual).map_err(|e| format!("{name}: {e}"));
     }
-    let expected = std::fs::read_to_string(path).map_err(|e| format!("{name}: {e} (run with UPDATE_EXPECT=1)"))?;
+    let expected =
+        std::fs::read_to_string(path).map_err(|e| format!("{name}: {e} (run with UPDATE_EXPECT=1)"))?;
     if expected != actual {
         let first = expected
             .lines()

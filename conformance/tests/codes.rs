@@ -21,11 +21,14 @@ fn listed() -> BTreeMap<String, String> {
 #[test]
 fn code_list_matches_the_parser() {
     let listed = listed();
-    let known: BTreeMap<String, String> = CODES.iter().map(|(c, s)| ((*c).to_owned(), s.to_string())).collect();
+    let known: BTreeMap<String, String> =
+        CODES.iter().map(|(c, s)| ((*c).to_owned(), s.to_string())).collect();
     assert_eq!(listed, known, "schemas/diagnostic-codes.json and gdsn_model::diag::CODES differ");
     for code in listed.keys() {
         let ok = code.starts_with('R') && code[1..].parse::<u32>().is_ok()
-            || ["X", "M", "W"].iter().any(|p| code.starts_with(p) && code.len() == 4 && code[1..].parse::<u32>().is_ok());
+            || ["X", "M", "W"]
+                .iter()
+                .any(|p| code.starts_with(p) && code.len() == 4 && code[1..].parse::<u32>().is_ok());
         assert!(ok, "code {code} is not R<n>, X<nnn>, M<nnn> or W<nnn>");
     }
 }

@@ -29,7 +29,10 @@ fn expectations() -> BTreeMap<&'static str, Expect> {
     BTreeMap::from([
         // GS1's own 3.1.35 instance files.
         ("gs1-official-3.1.35/CatalogueItemConfirmation.xml", accept("CIC", 0, &["M100"])),
-        ("gs1-official-3.1.35/CatalogueItemHierarchicalWithdrawal.xml", accept("CIHW", 0, &["M100", "R1457"])),
+        (
+            "gs1-official-3.1.35/CatalogueItemHierarchicalWithdrawal.xml",
+            accept("CIHW", 0, &["M100", "R1457"]),
+        ),
         // sourceDataPool and provider GLNs with wrong check digits: kept, warned.
         ("gs1-official-3.1.35/CatalogueItemNotification.xml", accept("CIN", 1, &["R448"])),
         ("gs1-official-3.1.35/CatalogueItemPublication.xml", accept("CIP", 0, &["M100"])),
@@ -49,9 +52,15 @@ fn expectations() -> BTreeMap<&'static str, Expect> {
         // Template residue: `TOKEN` where a dateTime belongs.
         ("theoxylo-node-gdsn/test/gdsn3/036_CIS_forward_to_GR.xml", reject("CIS", &["M005"])),
         ("theoxylo-node-gdsn/test/gdsn3/CIRR_from_gr_31.xml", reject("none", &["M001"])),
-        ("theoxylo-node-gdsn/test/gdsn3/cin-add_new-1100001011285-1100001011292-10036016500279-840-us_ca-t001_c001_d001.xml", accept("CIN", 1, &["W004"])),
+        (
+            "theoxylo-node-gdsn/test/gdsn3/cin-add_new-1100001011285-1100001011292-10036016500279-840-us_ca-t001_c001_d001.xml",
+            accept("CIN", 1, &["W004"]),
+        ),
         ("theoxylo-node-gdsn/test/gdsn3/cin-add_new-large.xml", accept("CIN", 21, &["W004"])),
-        ("theoxylo-node-gdsn/test/gdsn3/cin-correct-1100001011285-1100001011292-10036016500279-840-us_ca-t001_c001_d001.xml", accept("CIN", 1, &["W004"])),
+        (
+            "theoxylo-node-gdsn/test/gdsn3/cin-correct-1100001011285-1100001011292-10036016500279-840-us_ca-t001_c001_d001.xml",
+            accept("CIN", 1, &["W004"]),
+        ),
         ("theoxylo-node-gdsn/test/gdsn3/dp_in/084_00031100245602.xml", accept("CIC", 0, &["M100"])),
         ("theoxylo-node-gdsn/test/gdsn3/dp_in/084_cic-reject_4049111180016.xml", accept("CIC", 0, &["M100"])),
         ("theoxylo-node-gdsn/test/gdsn3/dp_in/9501101020658_00031000245825.xml", accept("CIN", 1, &[])),
@@ -61,9 +70,15 @@ fn expectations() -> BTreeMap<&'static str, Expect> {
         ("theoxylo-node-gdsn/test/gdsn3/dp_out/cihw_247423.xml", accept("CIHW", 0, &["M100"])),
         ("theoxylo-node-gdsn/test/gdsn3/dp_out/rdp_cic_to_sdp_250194.xml", accept("CIC", 0, &["M100"])),
         ("theoxylo-node-gdsn/test/gdsn3/dp_out/sent_as2_kato.xml", accept("CIHW", 0, &["M100"])),
-        ("theoxylo-node-gdsn/test/gdsn3/gS1ResponseException_sample.xml", accept("GS1Response", 0, &["M100"])),
+        (
+            "theoxylo-node-gdsn/test/gdsn3/gS1ResponseException_sample.xml",
+            accept("GS1Response", 0, &["M100"]),
+        ),
         ("theoxylo-node-gdsn/test/gdsn3/gS1ResponseMessage_sample.xml", accept("GS1Response", 0, &["M100"])),
-        ("theoxylo-node-gdsn/test/gdsn3/gr_in/CIRR_sample_catalogueItemRegistrationResponse.xml", reject("none", &["M001"])),
+        (
+            "theoxylo-node-gdsn/test/gdsn3/gr_in/CIRR_sample_catalogueItemRegistrationResponse.xml",
+            reject("none", &["M001"]),
+        ),
         ("theoxylo-node-gdsn/test/gdsn3/gr_in/RFCIN_dr-5210047000061.xml", accept("RFCIN", 0, &["M100"])),
         ("theoxylo-node-gdsn/test/gdsn3/tp_upload/020_cin_itn_292_279.xml", accept("CIN", 3, &["W004"])),
         ("theoxylo-node-gdsn/test/gdsn3/tp_upload/020_cin_itn_292_279_ADD.xml", accept("CIN", 3, &["W004"])),
@@ -71,17 +86,41 @@ fn expectations() -> BTreeMap<&'static str, Expect> {
         // Uses productionVariantDescription, which 3.1.35 renamed: ignored, not fatal.
         ("theoxylo-node-gdsn/test/gdsn3/tp_upload/027_cin_itn_339_389_840_ca.xml", accept("CIN", 1, &[])),
         ("theoxylo-node-gdsn/test/gdsn3/tp_upload/030_cip_292_278_279_840.xml", accept("CIP", 0, &["M100"])),
-        ("theoxylo-node-gdsn/test/gdsn3/tp_upload/034_CIH_292_278_3396_840.xml", accept("CIHW", 0, &["M100"])),
-        ("theoxylo-node-gdsn/test/gdsn3/tp_upload/034_cip_292_278_3396_840_DELETE.xml", accept("CIP", 0, &["M100"])),
-        ("theoxylo-node-gdsn/test/gdsn3/tp_upload/035_cip_292_278_279_840_ca.xml", accept("CIP", 0, &["M100"])),
-        ("theoxylo-node-gdsn/test/gdsn3/tp_upload/042_cis_add_339_292_all-crit.xml", accept("CIS", 0, &["M100"])),
-        ("theoxylo-node-gdsn/test/gdsn3/tp_upload/042_cis_add_339_gtin_0279.xml", accept("CIS", 0, &["M100"])),
+        (
+            "theoxylo-node-gdsn/test/gdsn3/tp_upload/034_CIH_292_278_3396_840.xml",
+            accept("CIHW", 0, &["M100"]),
+        ),
+        (
+            "theoxylo-node-gdsn/test/gdsn3/tp_upload/034_cip_292_278_3396_840_DELETE.xml",
+            accept("CIP", 0, &["M100"]),
+        ),
+        (
+            "theoxylo-node-gdsn/test/gdsn3/tp_upload/035_cip_292_278_279_840_ca.xml",
+            accept("CIP", 0, &["M100"]),
+        ),
+        (
+            "theoxylo-node-gdsn/test/gdsn3/tp_upload/042_cis_add_339_292_all-crit.xml",
+            accept("CIS", 0, &["M100"]),
+        ),
+        (
+            "theoxylo-node-gdsn/test/gdsn3/tp_upload/042_cis_add_339_gtin_0279.xml",
+            accept("CIS", 0, &["M100"]),
+        ),
         ("theoxylo-node-gdsn/test/gdsn3/tp_upload/043_cis_add_339_840.xml", accept("CIS", 0, &["M100"])),
-        ("theoxylo-node-gdsn/test/gdsn3/tp_upload/051_cic-rec_339_292_279_840.xml", accept("CIC", 0, &["M100"])),
+        (
+            "theoxylo-node-gdsn/test/gdsn3/tp_upload/051_cic-rec_339_292_279_840.xml",
+            accept("CIC", 0, &["M100"]),
+        ),
         // Not well-formed on purpose (tag mismatch).
         ("theoxylo-node-gdsn/test/gdsn3/tp_upload/051_cic-rev_339_292_279_840.xml", reject("CIC", &["X007"])),
-        ("theoxylo-node-gdsn/test/gdsn3/tp_upload/051_cic-synch_339_292_279_840.xml", accept("CIC", 0, &["M100"])),
-        ("theoxylo-node-gdsn/test/gdsn3/tp_upload/051_cic_278_292_3396_840_REVIEW.xml", accept("CIC", 0, &["M100"])),
+        (
+            "theoxylo-node-gdsn/test/gdsn3/tp_upload/051_cic-synch_339_292_279_840.xml",
+            accept("CIC", 0, &["M100"]),
+        ),
+        (
+            "theoxylo-node-gdsn/test/gdsn3/tp_upload/051_cic_278_292_3396_840_REVIEW.xml",
+            accept("CIC", 0, &["M100"]),
+        ),
         ("theoxylo-node-gdsn/test/gdsn3/tp_upload/060_rfcin_278_292.xml", accept("RFCIN", 0, &["M100"])),
         ("theoxylo-node-gdsn/test/gdsn3/tp_upload/084_cic-reject_278_0187.xml", accept("CIC", 0, &["M100"])),
     ])

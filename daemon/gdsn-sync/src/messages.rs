@@ -47,7 +47,13 @@ pub(crate) fn parse(args: &FilesArgs, output: Output) -> ExitCode {
     ExitCode::from(worst as u8)
 }
 
-fn parse_file(path: &Path, output: Output, json: bool, out: &mut impl Write, err: &mut impl Write) -> Outcome {
+fn parse_file(
+    path: &Path,
+    output: Output,
+    json: bool,
+    out: &mut impl Write,
+    err: &mut impl Write,
+) -> Outcome {
     let file = match File::open(path) {
         Ok(f) => f,
         Err(e) => {
@@ -57,18 +63,19 @@ fn parse_file(path: &Path, output: Output, json: bool, out: &mut impl Write, err
     };
     let name = path.display().to_string();
     let mut write_failed = false;
-    let summary = gdsn_xml::parse(BufReader::with_capacity(READ_BUFFER, file), &ParseOptions::default(), |doc| {
-        if output == Output::Records {
-            for record in &doc.records {
-                let line = serde_json::to_string(record).unwrap_or_default();
-                write_failed |= writeln!(out, "{line}").is_err();
+    let summary =
+        gdsn_xml::parse(BufReader::with_capacity(READ_BUFFER, file), &ParseOptions::default(), |doc| {
+            if output == Output::Records {
+                for record in &doc.records {
+                    let line = serde_json::to_string(record).unwrap_or_default();
+                    write_failed |= writeln!(out, "{line}").is_err();
+                }
             }
-        }
-        for d in &doc.diagnostics {
-            write_failed |= write_diagnostic(err, &name, d, json).is_err();
-        }
-        if write_failed { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }
-    });
+            for d in &doc.diagnostics {
+                write_failed |= write_diagnostic(err, &name, d, json).is_err();
+            }
+            if write_failed { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }
+        });
     for d in &summary.diagnostics {
         let _ = write_diagnostic(err, &name, d, json);
     }
@@ -100,11 +107,12 @@ pub(crate) fn inspect(args: &InspectArgs) -> ExitCode {
         }
     };
     let mut documents = Vec::new();
-    let summary = gdsn_xml::parse(BufReader::with_capacity(READ_BUFFER, file), &ParseOptions::default(), |doc| {
-        documents.push(document_json(&doc));
-        ControlFlow::Continue(())
-    });
-    let value = inspect_json(&args.file, &summary, documents);
+    let summary =
+        gdsn_xml::parse(BufReader::with_capacity(READ_BUFFER, file), &ParseOptions::default(), |doc| {
+            documents.push(document_json(&doc));
+            ControlFlow::Continue(())
+        });
+    let value = inspect_json(&args.file, &summary, &documents);
     let text = serde_json::to_string_pretty(&value).unwrap_or_default();
     if writeln!(io::stdout().lock(), "{text}").is_err() {
         return ExitCode::from(2);
@@ -125,7 +133,7 @@ fn document_json(doc: &ParsedDocument) -> serde_json::Value {
     })
 }
 
-fn inspect_json(path: &Path, summary: &Summary, documents: Vec<serde_json::Value>) -> serde_json::Value {
+fn inspect_json(path: &Path, summary: &Summary, documents: &[serde_json::Value]) -> serde_json::Value {
     json!({
         "file": path.display().to_string(),
         "message_type": summary.message_type,

@@ -91,7 +91,8 @@ fn inspect_shows_every_message_type() {
     }
     let response = gdsn_sync(&["inspect", &case_input("0027_gs1_response_exception")]);
     let json: serde_json::Value = serde_json::from_slice(&response.stdout).expect("JSON");
-    let tree = json.pointer("/documents/0/document/exception/children/0/children/0/children/0/children/0/level");
+    let tree =
+        json.pointer("/documents/0/document/exception/children/0/children/0/children/0/children/0/level");
     assert_eq!(tree.and_then(|v| v.as_str()), Some("attributeException"));
 }
 

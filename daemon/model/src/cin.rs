@@ -48,12 +48,18 @@ pub struct ChildLink {
 impl CatalogueItem {
     /// Visits this item and every descendant, parents before children, with
     /// the parent's item and the link quantity.
-    pub fn walk<'a>(&'a self, visit: &mut dyn FnMut(&'a CatalogueItem, Option<(&'a CatalogueItem, Option<u64>)>)) {
+    pub fn walk<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'a CatalogueItem, Option<(&'a CatalogueItem, Option<u64>)>),
+    ) {
         visit(self, None);
         self.walk_children(visit);
     }
 
-    fn walk_children<'a>(&'a self, visit: &mut dyn FnMut(&'a CatalogueItem, Option<(&'a CatalogueItem, Option<u64>)>)) {
+    fn walk_children<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'a CatalogueItem, Option<(&'a CatalogueItem, Option<u64>)>),
+    ) {
         for link in &self.children {
             visit(&link.catalogue_item, Some((self, link.quantity)));
             link.catalogue_item.walk_children(visit);

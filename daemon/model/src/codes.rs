@@ -91,19 +91,12 @@ pub fn parse_code(input: &str) -> Result<ScannedCode, CodeError> {
     if is_digits(&compact) {
         // No element string holding AI 01 is shorter than 16 digits, so up
         // to 14 digits can only be meant as a GTIN.
-        return if compact.len() <= 14 {
-            plain(&compact)
-        } else {
-            element_string(&compact)
-        };
+        return if compact.len() <= 14 { plain(&compact) } else { element_string(&compact) };
     }
     if s.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '(' | GS | '<' | '{')) {
         return element_string(s);
     }
-    Err(malformed(
-        "expected a GTIN, a GS1 element string or a GS1 Digital Link URI",
-        s,
-    ))
+    Err(malformed("expected a GTIN, a GS1 element string or a GS1 Digital Link URI", s))
 }
 
 /// A fixed-length value's length, or a variable-length value's longest length.
@@ -169,11 +162,7 @@ fn malformed(what: &str, found: &str) -> CodeError {
 
 fn plain(digits: &str) -> Result<ScannedCode, CodeError> {
     let gtin = Gtin::parse(digits)?;
-    Ok(ScannedCode {
-        gtin,
-        form: CodeForm::PlainGtin,
-        attributes: Vec::new(),
-    })
+    Ok(ScannedCode { gtin, form: CodeForm::PlainGtin, attributes: Vec::new() })
 }
 
 /// Reads the AIM symbology identifier (after its `]`) and the data behind it.
@@ -196,11 +185,7 @@ fn parse_symbology(rest: &str) -> Result<ScannedCode, CodeError> {
 /// printable stand-ins some scanners emit for ASCII 29.
 fn element_string(data: &str) -> Result<ScannedCode, CodeError> {
     let data = data.replace("<GS>", "\u{1d}").replace("{GS}", "\u{1d}");
-    let elements = if data.starts_with('(') {
-        split_bracketed(&data)?
-    } else {
-        split_unbracketed(&data)?
-    };
+    let elements = if data.starts_with('(') { split_bracketed(&data)? } else { split_unbracketed(&data)? };
     assemble(elements, CodeForm::ElementString)
 }
 
@@ -209,10 +194,7 @@ fn split_bracketed(mut rest: &str) -> Result<Vec<(String, String)>, CodeError> {
     let mut out = Vec::new();
     while !rest.is_empty() {
         let Some((ai, tail)) = rest.strip_prefix('(').and_then(|b| b.split_once(')')) else {
-            return Err(malformed(
-                "expected `(AI)value` in the element string",
-                rest,
-            ));
+            return Err(malformed("expected `(AI)value` in the element string", rest));
         };
         let end = tail.find('(').unwrap_or(tail.len());
         let (value, next) = tail.split_at_checked(end).unwrap_or((tail, ""));
@@ -233,10 +215,7 @@ fn split_unbracketed(data: &str) -> Result<Vec<(String, String)>, CodeError> {
         let after = rest.get(ai.len()..).unwrap_or("");
         let (value, tail) = match len {
             // Too short: the whole rest is the value and check_value refuses it.
-            Len::Fixed(n) => (
-                after.get(..n).unwrap_or(after),
-                after.get(n..).unwrap_or(""),
-            ),
+            Len::Fixed(n) => (after.get(..n).unwrap_or(after), after.get(n..).unwrap_or("")),
             Len::Var(_) => after.split_once(GS).unwrap_or((after, "")),
         };
         out.push((ai.to_owned(), value.to_owned()));
@@ -274,11 +253,7 @@ fn assemble(elements: Vec<(String, String)>, form: CodeForm) -> Result<ScannedCo
         }
     }
     let gtin = gtin.ok_or(CodeError::MissingGtin)?;
-    Ok(ScannedCode {
-        gtin,
-        form,
-        attributes,
-    })
+    Ok(ScannedCode { gtin, form, attributes })
 }
 
 fn check_value(ai: &str, value: &str) -> Result<(), CodeError> {
@@ -494,11 +469,7 @@ hello => Malformed("expected a GTIN, a GS1 element string or a GS1 Digital Link 
     #[test]
     fn bad_codes_give_the_expected_error() {
         for (input, want) in table(INVALID) {
-            assert_eq!(
-                format!("{:?}", parse_code(&input).unwrap_err()),
-                want,
-                "{input:?}"
-            );
+            assert_eq!(format!("{:?}", parse_code(&input).unwrap_err()), want, "{input:?}");
         }
         assert_eq!(table(INVALID).count(), 30);
         assert_eq!(parse_code(""), Err(CodeError::Empty));
@@ -508,24 +479,15 @@ hello => Malformed("expected a GTIN, a GS1 element string or a GS1 Digital Link 
 
     #[test]
     fn error_messages_are_lower_case_without_period() {
-        for input in table(INVALID)
-            .map(|(input, _)| input)
-            .chain([String::new()])
-        {
+        for input in table(INVALID).map(|(input, _)| input).chain([String::new()]) {
             let msg = parse_code(&input).unwrap_err().to_string();
             assert!(msg.starts_with(|c: char| c.is_ascii_lowercase()), "{msg}");
             assert!(!msg.ends_with('.'), "{msg}");
         }
         let msg = parse_code("(01)04006381333932").unwrap_err().to_string();
-        assert_eq!(
-            msg,
-            "invalid GTIN: GTIN `04006381333932` has check digit 2, expected 1"
-        );
+        assert_eq!(msg, "invalid GTIN: GTIN `04006381333932` has check digit 2, expected 1");
         let msg = parse_code("]Z9").unwrap_err().to_string();
-        assert!(
-            msg.starts_with("unknown symbology identifier `]Z9`, expected ]C1"),
-            "{msg}"
-        );
+        assert!(msg.starts_with("unknown symbology identifier `]Z9`, expected ]C1"), "{msg}");
     }
 
     #[test]
@@ -542,8 +504,7 @@ hello => Malformed("expected a GTIN, a GS1 element string or a GS1 Digital Link 
     #[test]
     fn serializes_form_as_snake_case() {
         let code = parse_code("(01)04006381333931(10)L1").unwrap();
-        let want =
-            r#"{"gtin":"04006381333931","form":"element_string","attributes":[["10","L1"]]}"#;
+        let want = r#"{"gtin":"04006381333931","form":"element_string","attributes":[["10","L1"]]}"#;
         assert_eq!(serde_json::to_string(&code).unwrap(), want);
         let forms = [CodeForm::PlainGtin, CodeForm::DigitalLink];
         let want = r#"["plain_gtin","digital_link"]"#;

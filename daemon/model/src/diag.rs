@@ -60,12 +60,7 @@ pub struct Diagnostic {
 impl Diagnostic {
     /// A diagnostic whose severity is the code's default severity.
     pub fn new(code: &'static str, message: impl Into<String>, position: Position) -> Diagnostic {
-        Diagnostic {
-            severity: default_severity(code),
-            code,
-            message: message.into(),
-            position,
-        }
+        Diagnostic { severity: default_severity(code), code, message: message.into(), position }
     }
 
     /// True for errors.
@@ -127,8 +122,5 @@ pub const CODES: &[(&str, Severity)] = &[
 /// The default severity of `code`; an unlisted code is an error so that a
 /// typo can never downgrade a problem (and the code-list test catches it).
 pub fn default_severity(code: &str) -> Severity {
-    CODES
-        .iter()
-        .find(|(c, _)| *c == code)
-        .map_or(Severity::Error, |(_, s)| *s)
+    CODES.iter().find(|(c, _)| *c == code).map_or(Severity::Error, |(_, s)| *s)
 }

@@ -68,10 +68,7 @@ pub fn check_digit(digits: &[u8]) -> u8 {
 
 fn digits_only(kind: &'static str, value: &str) -> Result<(), IdError> {
     if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(IdError::NotDigits {
-            kind,
-            value: value.to_owned(),
-        });
+        return Err(IdError::NotDigits { kind, value: value.to_owned() });
     }
     Ok(())
 }
@@ -82,12 +79,7 @@ fn verify_check_digit(kind: &'static str, value: &str) -> Result<(), IdError> {
     let expected = check_digit(payload);
     let found = last[0] - b'0';
     if found != expected {
-        return Err(IdError::CheckDigit {
-            kind,
-            value: value.to_owned(),
-            found,
-            expected,
-        });
+        return Err(IdError::CheckDigit { kind, value: value.to_owned(), found, expected });
     }
     Ok(())
 }
@@ -183,10 +175,7 @@ impl Gln {
         let mut digits = [0u8; 13];
         digits.copy_from_slice(value.as_bytes());
         let check_digit_ok = verify_check_digit("GLN", value).is_ok();
-        Ok(Gln {
-            digits,
-            check_digit_ok,
-        })
+        Ok(Gln { digits, check_digit_ok })
     }
 
     /// The 13 digits.
@@ -244,10 +233,7 @@ impl TargetMarket {
             None => None,
             Some(s) => Some(parse_subdivision(s)?),
         };
-        Ok(TargetMarket {
-            country: code,
-            subdivision,
-        })
+        Ok(TargetMarket { country: code, subdivision })
     }
 
     /// The three-digit country code.
@@ -272,11 +258,7 @@ fn parse_subdivision(s: &str) -> Result<String, IdError> {
         }
         None => false,
     };
-    if ok {
-        Ok(upper)
-    } else {
-        Err(IdError::Subdivision(s.to_owned()))
-    }
+    if ok { Ok(upper) } else { Err(IdError::Subdivision(s.to_owned())) }
 }
 
 impl fmt::Display for TargetMarket {

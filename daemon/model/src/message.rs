@@ -35,22 +35,49 @@ pub enum MessageType {
 
 /// (type, root local name, document local name, namespace URI).
 const MESSAGES: &[(MessageType, &str, &str, &str)] = &[
-    (MessageType::Cin, "catalogueItemNotificationMessage", "catalogueItemNotification", "urn:gs1:gdsn:catalogue_item_notification:xsd:3"),
-    (MessageType::Cihw, "catalogueItemHierarchicalWithdrawalMessage", "catalogueItemHierarchicalWithdrawal", "urn:gs1:gdsn:catalogue_item_hierarchical_withdrawal:xsd:3"),
-    (MessageType::Cic, "catalogueItemConfirmationMessage", "catalogueItemConfirmation", "urn:gs1:gdsn:catalogue_item_confirmation:xsd:3"),
-    (MessageType::Cis, "catalogueItemSubscriptionMessage", "catalogueItemSubscription", "urn:gs1:gdsn:catalogue_item_subscription:xsd:3"),
-    (MessageType::Rfcin, "requestForCatalogueItemNotificationMessage", "requestForCatalogueItemNotification", "urn:gs1:gdsn:request_for_catalogue_item_notification:xsd:3"),
-    (MessageType::Cip, "catalogueItemPublicationMessage", "catalogueItemPublication", "urn:gs1:gdsn:catalogue_item_publication:xsd:3"),
+    (
+        MessageType::Cin,
+        "catalogueItemNotificationMessage",
+        "catalogueItemNotification",
+        "urn:gs1:gdsn:catalogue_item_notification:xsd:3",
+    ),
+    (
+        MessageType::Cihw,
+        "catalogueItemHierarchicalWithdrawalMessage",
+        "catalogueItemHierarchicalWithdrawal",
+        "urn:gs1:gdsn:catalogue_item_hierarchical_withdrawal:xsd:3",
+    ),
+    (
+        MessageType::Cic,
+        "catalogueItemConfirmationMessage",
+        "catalogueItemConfirmation",
+        "urn:gs1:gdsn:catalogue_item_confirmation:xsd:3",
+    ),
+    (
+        MessageType::Cis,
+        "catalogueItemSubscriptionMessage",
+        "catalogueItemSubscription",
+        "urn:gs1:gdsn:catalogue_item_subscription:xsd:3",
+    ),
+    (
+        MessageType::Rfcin,
+        "requestForCatalogueItemNotificationMessage",
+        "requestForCatalogueItemNotification",
+        "urn:gs1:gdsn:request_for_catalogue_item_notification:xsd:3",
+    ),
+    (
+        MessageType::Cip,
+        "catalogueItemPublicationMessage",
+        "catalogueItemPublication",
+        "urn:gs1:gdsn:catalogue_item_publication:xsd:3",
+    ),
     (MessageType::Gs1Response, "gS1ResponseMessage", "gS1Response", "urn:gs1:gdsn:gs1_response:xsd:3"),
 ];
 
 impl MessageType {
     /// The message whose root element has this namespace URI and local name.
     pub fn from_root(namespace: &str, local_name: &str) -> Option<MessageType> {
-        MESSAGES
-            .iter()
-            .find(|(_, root, _, ns)| *root == local_name && *ns == namespace)
-            .map(|(t, ..)| *t)
+        MESSAGES.iter().find(|(_, root, _, ns)| *root == local_name && *ns == namespace).map(|(t, ..)| *t)
     }
 
     /// The message whose root has this local name, whatever its namespace
@@ -178,7 +205,7 @@ pub struct DocumentHeader {
 pub enum Document {
     /// A trade item hierarchy.
     #[serde(rename = "CIN")]
-    Cin(CinDocument),
+    Cin(Box<CinDocument>),
     /// A hierarchy withdrawal.
     #[serde(rename = "CIHW")]
     Cihw(CihwDocument),

@@ -73,11 +73,15 @@ pub fn records_of(document: &CinDocument, source: &SourceInfo) -> Vec<ProductRec
     document.catalogue_item.walk(&mut |item, parent| {
         let gtin = item.trade_item.gtin;
         let parent_gtin = parent.map(|(p, _)| p.trade_item.gtin);
-        if let Some(existing) = records.iter_mut().find(|r| r.gtin == gtin) {
-            if let Some(p) = parent_gtin {
-                if !existing.parents.contains(&p) {
-                    existing.parents.push(p);
-                }
+        let market = &item.trade_item.target_market;
+        let same_key = |r: &&mut ProductRecord| {
+            r.gtin == gtin
+                && r.target_market == market.country()
+                && r.target_market_subdivision.as_deref() == market.subdivision()
+        };
+        if let Some(existing) = records.iter_mut().find(same_key) {
+            if let Some(p) = parent_gtin.filter(|p| !existing.parents.contains(p)) {
+                existing.parents.push(p);
             }
             return;
         }
@@ -100,10 +104,7 @@ fn record_of(item: &CatalogueItem, parent: Option<Gtin>, source: &SourceInfo) ->
         children: item
             .children
             .iter()
-            .map(|link| ChildRef {
-                gtin: link.catalogue_item.trade_item.gtin,
-                quantity: link.quantity,
-            })
+            .map(|link| ChildRef { gtin: link.catalogue_item.trade_item.gtin, quantity: link.quantity })
             .collect(),
         parents: parent.into_iter().collect(),
         source,

@@ -31,11 +31,8 @@ impl Timestamp {
         let (date_part, rest) = text.split_at(text.find('T').unwrap_or(text.len()));
         // A bare date may carry a zone too (`2015-06-01Z`); its own dashes are
         // not one, hence the length check.
-        let (date_part, date_zone) = if date_part.len() > 10 {
-            split_zone(date_part)
-        } else {
-            (date_part, None)
-        };
+        let (date_part, date_zone) =
+            if date_part.len() > 10 { split_zone(date_part) } else { (date_part, None) };
         let date = parse_date(date_part).ok_or_else(bad)?;
         let mut notes = TimestampNotes::default();
         let (time, zone) = if let Some(rest) = rest.strip_prefix('T') {
@@ -82,9 +79,7 @@ fn split_zone(s: &str) -> (&str, Option<&str>) {
 }
 
 fn num<T: std::str::FromStr>(s: &str, len: usize) -> Option<T> {
-    (s.len() == len && s.bytes().all(|b| b.is_ascii_digit()))
-        .then(|| s.parse().ok())
-        .flatten()
+    (s.len() == len && s.bytes().all(|b| b.is_ascii_digit())).then(|| s.parse().ok()).flatten()
 }
 
 fn parse_date(s: &str) -> Option<Date> {
@@ -167,7 +162,16 @@ mod tests {
 
     #[test]
     fn refuses_garbage_without_panicking() {
-        for bad in ["", "T", "2015-13-01", "2015-06-01T25:00:00", "2015-06-01T10:00", "é", "2015-06-01T10:00:00.", "2015-06-01T10:00:00+5"] {
+        for bad in [
+            "",
+            "T",
+            "2015-13-01",
+            "2015-06-01T25:00:00",
+            "2015-06-01T10:00",
+            "é",
+            "2015-06-01T10:00:00.",
+            "2015-06-01T10:00:00+5",
+        ] {
             assert!(Timestamp::parse(bad).is_err(), "{bad}");
         }
     }

@@ -41,7 +41,7 @@ pub(crate) fn convert(input: Input<'_>) -> ParsedDocument {
     let mut ctx = Ctx::new(node, input.base, input.namespaces);
     let command = parsed.context.command;
     parsed.document = match input.message_type {
-        MessageType::Cin => cin_document(node, &mut ctx).map(Document::Cin),
+        MessageType::Cin => cin_document(node, &mut ctx).map(|d| Document::Cin(Box::new(d))),
         MessageType::Cihw => {
             if command.is_some_and(|c| c != Command::Delete) {
                 ctx.report("R1457", "CIHW command should be DELETE; accepted as a withdrawal", node);
@@ -91,11 +91,7 @@ fn cin_document<'t>(node: &'t Node, ctx: &mut Ctx<'t>) -> Option<CinDocument> {
     };
     let mut walk = Walk::default();
     let catalogue_item = catalogue_item(item_node, ctx, &mut walk)?;
-    let document = CinDocument {
-        header,
-        is_reload: is_reload.unwrap_or(false),
-        catalogue_item,
-    };
+    let document = CinDocument { header, is_reload: is_reload.unwrap_or(false), catalogue_item };
     if !ctx.has_errors() {
         check_duplicates(&document, &walk.nodes, ctx);
     }
@@ -103,9 +99,17 @@ fn cin_document<'t>(node: &'t Node, ctx: &mut Ctx<'t>) -> Option<CinDocument> {
 }
 
 const CIN_CHILDREN: &[&str] = &[
-    "creationDateTime", "documentStatusCode", "documentActionCode", "documentStructureVersion",
-    "lastUpdateDateTime", "revisionNumber", "extension", "avpList",
-    "catalogueItemNotificationIdentification", "isReload", "catalogueItem",
+    "creationDateTime",
+    "documentStatusCode",
+    "documentActionCode",
+    "documentStructureVersion",
+    "lastUpdateDateTime",
+    "revisionNumber",
+    "extension",
+    "avpList",
+    "catalogueItemNotificationIdentification",
+    "isReload",
+    "catalogueItem",
 ];
 const CATALOGUE_ITEM_CHILDREN: &[&str] =
     &["dataRecipient", "sourceDataPool", "catalogueItemState", "tradeItem", "catalogueItemChildItemLink"];
@@ -185,8 +189,14 @@ fn check_links(item: &CatalogueItem, stated: &[StatedChild<'_>], node: &Node, ct
             continue;
         }
         match item.children.iter().find(|l| l.catalogue_item.trade_item.gtin == gtin) {
-            None => ctx.report("M008", format!("child GTIN {gtin} has no catalogueItemChildItemLink in this hierarchy"), child.node),
-            Some(link) if link.quantity != child.quantity && link.quantity.is_some() && child.quantity.is_some() => {
+            None => ctx.report(
+                "M008",
+                format!("child GTIN {gtin} has no catalogueItemChildItemLink in this hierarchy"),
+                child.node,
+            ),
+            Some(link)
+                if link.quantity != child.quantity && link.quantity.is_some() && child.quantity.is_some() =>
+            {
                 let msg = format!(
                     "child {gtin}: link quantity {} but quantityOfNextLowerLevelTradeItem {}",
                     link.quantity.unwrap_or_default(),
@@ -201,13 +211,25 @@ fn check_links(item: &CatalogueItem, stated: &[StatedChild<'_>], node: &Node, ct
     for link in &item.children {
         let child = &link.catalogue_item.trade_item;
         if !stated.is_empty() && !stated.iter().any(|s| s.gtin == Some(child.gtin)) {
-            ctx.report("W007", format!("linked child {} is not listed in nextLowerLevelTradeItemInformation", child.gtin), node);
+            ctx.report(
+                "W007",
+                format!("linked child {} is not listed in nextLowerLevelTradeItemInformation", child.gtin),
+                node,
+            );
         }
         if child.target_market.country() != item.trade_item.target_market.country() {
-            ctx.report("R475", format!("child {} is for target market {}, its parent for {}", child.gtin, child.target_market, item.trade_item.target_market), node);
+            ctx.report(
+                "R475",
+                format!(
+                    "child {} is for target market {}, its parent for {}",
+                    child.gtin, child.target_market, item.trade_item.target_market
+                ),
+                node,
+            );
         }
     }
-    let is_base = facts.is_base_unit == Some(true) || facts.unit_descriptor.as_deref() == Some("BASE_UNIT_OR_EACH");
+    let is_base =
+        facts.is_base_unit == Some(true) || facts.unit_descriptor.as_deref() == Some("BASE_UNIT_OR_EACH");
     if is_base && !item.children.is_empty() {
         ctx.report("R96", format!("base unit {own} has child items"), node);
     }
@@ -221,7 +243,8 @@ fn check_totals(item: &CatalogueItem, stated: &[StatedChild<'_>], node: &Node, c
     let Some(total) = nll.total_quantity else { return };
     let sum: u64 = stated.iter().filter_map(|s| s.quantity).sum();
     if sum != total {
-        let msg = format!("child quantities add up to {sum}, totalQuantityOfNextLowerLevelTradeItem is {total}");
+        let msg =
+            format!("child quantities add up to {sum}, totalQuantityOfNextLowerLevelTradeItem is {total}");
         ctx.report("R202", msg, node);
     }
 }
@@ -245,7 +268,11 @@ fn check_duplicates(document: &CinDocument, nodes: &[&Node], ctx: &mut Ctx<'_>) 
     });
     for (i, gtin) in clashes {
         if let Some(node) = nodes.get(i) {
-            ctx.report("M007", format!("GTIN {gtin} appears again in this hierarchy with different content"), node);
+            ctx.report(
+                "M007",
+                format!("GTIN {gtin} appears again in this hierarchy with different content"),
+                node,
+            );
         }
     }
 }
@@ -287,7 +314,9 @@ fn read_module(module: &Node, facts: &mut ItemFacts, ctx: &mut Ctx<'_>) {
         }
         "tradeItemMeasurementsModule" => {
             if let Some(m) = module.child("tradeItemMeasurements") {
-                facts.net_contents.extend(m.children_named("netContent").filter_map(|n| trade_item::measure(Some(n))));
+                facts
+                    .net_contents
+                    .extend(m.children_named("netContent").filter_map(|n| trade_item::measure(Some(n))));
                 facts.dimensions = trade_item::dimensions(m);
                 facts.gross_weight = trade_item::measure(m.at(&["tradeItemWeight", "grossWeight"]));
                 facts.net_weight = trade_item::measure(m.at(&["tradeItemWeight", "netWeight"]));
@@ -295,7 +324,8 @@ fn read_module(module: &Node, facts: &mut ItemFacts, ctx: &mut Ctx<'_>) {
         }
         "placeOfItemActivityModule" => {
             for place in module.children_named("placeOfProductActivity") {
-                let codes = place.children_named("countryOfOrigin").filter_map(|c| c.value_at(&["countryCode"]));
+                let codes =
+                    place.children_named("countryOfOrigin").filter_map(|c| c.value_at(&["countryCode"]));
                 facts.countries_of_origin.extend(codes.map(str::to_owned));
             }
         }
@@ -304,7 +334,8 @@ fn read_module(module: &Node, facts: &mut ItemFacts, ctx: &mut Ctx<'_>) {
             facts.packaging_types.extend(codes.map(str::to_owned));
         }
         "tradeItemDataCarrierAndIdentificationModule" => {
-            let codes = module.children_named("dataCarrier").filter_map(|d| d.value_at(&["dataCarrierTypeCode"]));
+            let codes =
+                module.children_named("dataCarrier").filter_map(|d| d.value_at(&["dataCarrierTypeCode"]));
             facts.data_carriers.extend(codes.map(str::to_owned));
         }
         _ => {}
@@ -313,7 +344,8 @@ fn read_module(module: &Node, facts: &mut ItemFacts, ctx: &mut Ctx<'_>) {
 
 fn description(info: &Node, facts: &mut ItemFacts, ctx: &mut Ctx<'_>) {
     if let Some(brand) = info.child("brandNameInformation") {
-        facts.brand_name = facts.brand_name.take().or_else(|| brand.value_at(&["brandName"]).map(str::to_owned));
+        facts.brand_name =
+            facts.brand_name.take().or_else(|| brand.value_at(&["brandName"]).map(str::to_owned));
         facts.sub_brand = facts.sub_brand.take().or_else(|| brand.value_at(&["subBrand"]).map(str::to_owned));
     }
     for child in &info.children {

@@ -19,21 +19,12 @@ pub(crate) struct Ctx<'t> {
 
 impl<'t> Ctx<'t> {
     pub(crate) fn new(root: &'t Node, base: &'t str, namespaces: &'t Namespaces) -> Self {
-        Ctx {
-            root,
-            base,
-            namespaces,
-            diags: Vec::new(),
-        }
+        Ctx { root, base, namespaces, diags: Vec::new() }
     }
 
     /// Records a diagnostic pointing at `at`, which must be in this document.
     pub(crate) fn report(&mut self, code: &'static str, message: impl Into<String>, at: &Node) {
-        let position = Position {
-            line: at.line,
-            column: at.column,
-            path: self.path_of(at),
-        };
+        let position = Position { line: at.line, column: at.column, path: self.path_of(at) };
         self.diags.push(Diagnostic::new(code, message, position));
     }
 
@@ -101,7 +92,11 @@ impl<'t> Ctx<'t> {
     pub(crate) fn trimmed<'n>(&mut self, node: &'n Node) -> Option<&'n str> {
         let value = node.value()?;
         if value.len() != node.text.len() {
-            self.report("W009", format!("`{}` has surrounding white space; trimmed", node.text.escape_debug()), node);
+            self.report(
+                "W009",
+                format!("`{}` has surrounding white space; trimmed", node.text.escape_debug()),
+                node,
+            );
         }
         Some(value)
     }

@@ -16,7 +16,7 @@ use quick_xml::name::ResolveResult;
 use quick_xml::{NsReader, XmlVersion};
 
 use crate::input::CountingReader;
-use crate::tree::{Namespaces, NsId, Node};
+use crate::tree::{Namespaces, Node, NsId};
 use crate::{ParseOptions, ParsedDocument, Summary, envelope, errors};
 
 const SBDH_NS: &str = "http://www.unece.org/cefact/namespaces/StandardBusinessDocumentHeader";
@@ -231,14 +231,8 @@ impl<R: BufRead, F: FnMut(ParsedDocument) -> ControlFlow<()>> Driver<R, F> {
     fn begin_capture(&mut self, kind: CaptureKind, ns: NsId, e: &BytesStart<'_>, line: u64, column: u64) {
         let base = self.structural_path();
         let start_offset = self.reader.get_ref().offset();
-        let mut capture = Capture {
-            kind,
-            stack: Vec::new(),
-            start_depth: self.depth,
-            start_offset,
-            failure: None,
-            base,
-        };
+        let mut capture =
+            Capture { kind, stack: Vec::new(), start_depth: self.depth, start_offset, failure: None, base };
         match self.build_node(ns, e, line, column) {
             Ok(node) => capture.stack.push(node),
             Err(d) => capture.failure = Some(d),
@@ -266,16 +260,17 @@ impl<R: BufRead, F: FnMut(ParsedDocument) -> ControlFlow<()>> Driver<R, F> {
         }
     }
 
-    fn build_node(&mut self, ns: NsId, e: &BytesStart<'_>, line: u64, column: u64) -> Result<Node, Diagnostic> {
-        let mut node = Node {
-            name: local_name(e).into(),
-            ns,
-            line,
-            column,
-            ..Node::default()
-        };
+    fn build_node(
+        &mut self,
+        ns: NsId,
+        e: &BytesStart<'_>,
+        line: u64,
+        column: u64,
+    ) -> Result<Node, Diagnostic> {
+        let mut node = Node { name: local_name(e).into(), ns, line, column, ..Node::default() };
         for attr in e.attributes() {
-            let attr = attr.map_err(|err| self.diag_here("X001", format!("bad attribute: {err}"), line, column))?;
+            let attr =
+                attr.map_err(|err| self.diag_here("X001", format!("bad attribute: {err}"), line, column))?;
             let key = attr.key.as_ref();
             if key == "xmlns" || key.starts_with("xmlns:") {
                 continue;
@@ -284,12 +279,10 @@ impl<R: BufRead, F: FnMut(ParsedDocument) -> ControlFlow<()>> Driver<R, F> {
                 let max = self.options.limits.max_attributes;
                 return Err(self.diag_here("X012", format!("more than {max} attributes"), line, column));
             }
-            let value = attr
-                .normalized_value(XmlVersion::Implicit1_0)
-                .map_err(|err| {
-                    let (code, msg) = errors::classify(&err, false);
-                    self.diag_here(code, msg, line, column)
-                })?;
+            let value = attr.normalized_value(XmlVersion::Implicit1_0).map_err(|err| {
+                let (code, msg) = errors::classify(&err, false);
+                self.diag_here(code, msg, line, column)
+            })?;
             let local = attr.key.local_name().as_ref().to_owned();
             node.attrs.push((local.into(), value.into_owned().into()));
         }
@@ -355,12 +348,12 @@ impl<R: BufRead, F: FnMut(ParsedDocument) -> ControlFlow<()>> Driver<R, F> {
         }
         if let Some(capture) = self.capture.as_mut() {
             if depth > capture.start_depth {
-                if capture.failure.is_none() && capture.stack.len() > 1 {
-                    if let Some(node) = capture.stack.pop() {
-                        if let Some(parent) = capture.stack.last_mut() {
-                            parent.children.push(node);
-                        }
-                    }
+                if capture.failure.is_none()
+                    && capture.stack.len() > 1
+                    && let Some(node) = capture.stack.pop()
+                    && let Some(parent) = capture.stack.last_mut()
+                {
+                    parent.children.push(node);
                 }
                 return;
             }
@@ -378,7 +371,7 @@ impl<R: BufRead, F: FnMut(ParsedDocument) -> ControlFlow<()>> Driver<R, F> {
         let node = capture.stack.pop();
         match (capture.kind, node, capture.failure) {
             (CaptureKind::Document, node, failure) => {
-                self.document(node, failure, &capture.base);
+                self.document(node.as_ref(), failure, &capture.base);
             }
             (_, _, Some(failure)) => self.summary.diagnostics.push(failure),
             (_, None, None) => {}
@@ -413,7 +406,7 @@ impl<R: BufRead, F: FnMut(ParsedDocument) -> ControlFlow<()>> Driver<R, F> {
         });
     }
 
-    fn document(&mut self, node: Option<Node>, failure: Option<Diagnostic>, base: &str) {
+    fn document(&mut self, node: Option<&Node>, failure: Option<Diagnostic>, base: &str) {
         let Some(message_type) = self.summary.message_type else { return };
         let context = self.command.context.clone().unwrap_or(CommandContext {
             transaction_index: self.transaction_index,
@@ -421,17 +414,15 @@ impl<R: BufRead, F: FnMut(ParsedDocument) -> ControlFlow<()>> Driver<R, F> {
             command: None,
             command_id: None,
         });
-        let mut parsed = crate::cin::convert(
-            crate::cin::Input {
-                message_type,
-                node: node.as_ref(),
-                base,
-                namespaces: &self.namespaces,
-                envelope: self.summary.envelope.as_ref(),
-                context,
-                index: self.summary.documents + 1,
-            },
-        );
+        let mut parsed = crate::cin::convert(crate::cin::Input {
+            message_type,
+            node,
+            base,
+            namespaces: &self.namespaces,
+            envelope: self.summary.envelope.as_ref(),
+            context,
+            index: self.summary.documents + 1,
+        });
         parsed.diagnostics.splice(0..0, failure.into_iter().chain(self.command.error.clone()));
         parsed.accepted = !parsed.diagnostics.iter().any(Diagnostic::is_error);
         if !parsed.accepted {
@@ -449,9 +440,10 @@ impl<R: BufRead, F: FnMut(ParsedDocument) -> ControlFlow<()>> Driver<R, F> {
         self.frames.push(Frame::Root);
         self.root_path = format!("/{name}");
         let uri = self.namespaces.uri(ns).to_owned();
-        let declares_2x = e.attributes().flatten().any(|a| {
-            a.key.as_ref().starts_with("xmlns") && a.value.starts_with("urn:ean.ucc:")
-        });
+        let declares_2x = e
+            .attributes()
+            .flatten()
+            .any(|a| a.key.as_ref().starts_with("xmlns") && a.value.starts_with("urn:ean.ucc:"));
         if let Some(t) = MessageType::from_root(&uri, name) {
             self.summary.message_type = Some(t);
             if t != MessageType::Cin {
@@ -461,7 +453,12 @@ impl<R: BufRead, F: FnMut(ParsedDocument) -> ControlFlow<()>> Driver<R, F> {
             return;
         }
         let (code, msg) = if declares_2x || uri.starts_with("urn:ean.ucc:") {
-            ("M002", format!("`{name}` is a GDSN 2.x message (urn:ean.ucc namespaces); only GS1 XML BMS 3.x is supported"))
+            (
+                "M002",
+                format!(
+                    "`{name}` is a GDSN 2.x message (urn:ean.ucc namespaces); only GS1 XML BMS 3.x is supported"
+                ),
+            )
         } else if let Some(t) = MessageType::from_root_name(name) {
             ("M001", format!("`{name}` is in namespace `{uri}`, expected `{}`", t.namespace()))
         } else {
@@ -486,7 +483,8 @@ impl<R: BufRead, F: FnMut(ParsedDocument) -> ControlFlow<()>> Driver<R, F> {
         let max = self.options.limits.max_depth;
         if self.depth > max && !self.depth_reported {
             self.depth_reported = true;
-            let d = diag("X010", format!("element depth exceeds {max}"), line, column, self.structural_path());
+            let d =
+                diag("X010", format!("element depth exceeds {max}"), line, column, self.structural_path());
             self.summary.diagnostics.push(d);
         }
     }
@@ -540,7 +538,13 @@ impl<R: BufRead, F: FnMut(ParsedDocument) -> ControlFlow<()>> Driver<R, F> {
             self.summary.diagnostics.push(d);
         }
         if recognised && self.summary.envelope.is_none() && !fatal {
-            let d = diag("M011", "message has no StandardBusinessDocumentHeader".into(), 1, 1, self.root_path.clone());
+            let d = diag(
+                "M011",
+                "message has no StandardBusinessDocumentHeader".into(),
+                1,
+                1,
+                self.root_path.clone(),
+            );
             self.summary.diagnostics.push(d);
         }
         self.summary

@@ -24,11 +24,11 @@ pub(crate) fn read_sbdh(node: &Node, base: &str, namespaces: &Namespaces) -> (En
         document_type: text(ident, &["Type"]),
         creation: ctx.timestamp(ident.and_then(|i| i.child("CreationDateAndTime"))),
     };
-    if let Some(version_node) = ident.and_then(|i| i.child("TypeVersion")) {
-        if let Some(v) = envelope.type_version.as_deref().filter(|v| is_newer(v)) {
-            let msg = format!("TypeVersion {v} is newer than 3.1.{KNOWN_MINOR}; unknown elements are ignored");
-            ctx.report("W002", msg, version_node);
-        }
+    if let Some(version_node) = ident.and_then(|i| i.child("TypeVersion"))
+        && let Some(v) = envelope.type_version.as_deref().filter(|v| is_newer(v))
+    {
+        let msg = format!("TypeVersion {v} is newer than 3.1.{KNOWN_MINOR}; unknown elements are ignored");
+        ctx.report("W002", msg, version_node);
     }
     (envelope, ctx.diags)
 }
@@ -56,7 +56,15 @@ pub(crate) fn entity_id(node: &Node) -> EntityId {
 mod tests {
     #[test]
     fn newer_versions() {
-        for (v, newer) in [("3.1", false), ("3.1.35", false), ("3.1.37", true), ("3.2", true), ("4.0", true), ("2.8", false), ("x", false)] {
+        for (v, newer) in [
+            ("3.1", false),
+            ("3.1.35", false),
+            ("3.1.37", true),
+            ("3.2", true),
+            ("4.0", true),
+            ("2.8", false),
+            ("x", false),
+        ] {
             assert_eq!(super::is_newer(v), newer, "{v}");
         }
     }

@@ -27,9 +27,9 @@ pub(crate) fn classify(error: &Error, run_exceeded: bool) -> (&'static str, Stri
         Error::IllFormed(IllFormedError::MissingEndTag(name)) => {
             ("X006", format!("input ends before </{name}>"))
         }
-        Error::IllFormed(e @ (IllFormedError::MismatchedEndTag { .. } | IllFormedError::UnmatchedEndTag(_))) => {
-            ("X007", e.to_string())
-        }
+        Error::IllFormed(
+            e @ (IllFormedError::MismatchedEndTag { .. } | IllFormedError::UnmatchedEndTag(_)),
+        ) => ("X007", e.to_string()),
         Error::IllFormed(e) => ("X001", format!("ill-formed: {e}")),
         Error::InvalidAttr(e) => ("X001", format!("bad attribute: {e}")),
         Error::Encoding(e) => ("X002", format!("not UTF-8: {e}")),

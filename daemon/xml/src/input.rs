@@ -26,15 +26,7 @@ pub(crate) struct CountingReader<R> {
 
 impl<R: BufRead> CountingReader<R> {
     pub(crate) fn new(inner: R, max_run: u64) -> Self {
-        CountingReader {
-            inner,
-            offset: 0,
-            line: 1,
-            line_start: 0,
-            run: 0,
-            max_run,
-            run_exceeded: false,
-        }
+        CountingReader { inner, offset: 0, line: 1, line_start: 0, run: 0, max_run, run_exceeded: false }
     }
 
     /// (line, column) of the next unread byte, both 1-based.
@@ -62,10 +54,7 @@ impl<R: BufRead> BufRead for CountingReader<R> {
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
         if self.run > self.max_run {
             self.run_exceeded = true;
-            return Err(io::Error::other(format!(
-                "more than {} bytes without markup",
-                self.max_run
-            )));
+            return Err(io::Error::other(format!("more than {} bytes without markup", self.max_run)));
         }
         self.inner.fill_buf()
     }

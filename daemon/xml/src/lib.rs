@@ -48,12 +48,7 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits {
-            max_depth: 256,
-            max_text_bytes: 1 << 20,
-            max_attributes: 256,
-            max_document_bytes: 32 << 20,
-        }
+        Limits { max_depth: 256, max_text_bytes: 1 << 20, max_attributes: 256, max_document_bytes: 32 << 20 }
     }
 }
 

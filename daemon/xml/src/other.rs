@@ -1,8 +1,8 @@
 //! Non-CIN documents: read enough of each to act on it or show it.
 
 use gdsn_model::other::{
-    CicDocument, CihwDocument, CipDocument, ConfirmationDetail, ConfirmationStatus, ExceptionNode,
-    Gs1Error, Gs1Response, ItemReference, SubscriptionDocument, TransactionResponse,
+    CicDocument, CihwDocument, CipDocument, ConfirmationDetail, ConfirmationStatus, ExceptionNode, Gs1Error,
+    Gs1Response, ItemReference, SubscriptionDocument, TransactionResponse,
 };
 
 use crate::cin::header;
@@ -32,7 +32,11 @@ pub(crate) fn cihw(node: &Node, ctx: &mut Ctx<'_>) -> CihwDocument {
         cancel_date: ctx.timestamp(node.child("cancelDateTime")),
         discontinue_date: ctx.timestamp(node.child("discontinueDateTime")),
         reference: reference(node.child("catalogueItemReference")),
-        data_recipients: node.children_named("dataRecipient").filter_map(Node::value).map(str::to_owned).collect(),
+        data_recipients: node
+            .children_named("dataRecipient")
+            .filter_map(Node::value)
+            .map(str::to_owned)
+            .collect(),
         source_data_pool: text(node, &["sourceDataPool"]),
     }
 }
@@ -47,7 +51,10 @@ pub(crate) fn cic(node: &Node, ctx: &mut Ctx<'_>) -> CicDocument {
         recipient_data_pool: field("recipientDataPool"),
         message_creator: field("messageCreatorGLN"),
         reference: reference(node.child("catalogueItemReference")),
-        status_details: node.children_named("catalogueItemConfirmationStatusDetail").map(status_detail).collect(),
+        status_details: node
+            .children_named("catalogueItemConfirmationStatusDetail")
+            .map(status_detail)
+            .collect(),
     }
 }
 
@@ -86,7 +93,11 @@ pub(crate) fn subscription(node: &Node, ctx: &mut Ctx<'_>) -> SubscriptionDocume
 pub(crate) fn cip(node: &Node, ctx: &mut Ctx<'_>) -> CipDocument {
     CipDocument {
         header: header(node, "catalogueItemPublicationIdentification", ctx),
-        publish_to_gln: node.children_named("publishToGLN").filter_map(Node::value).map(str::to_owned).collect(),
+        publish_to_gln: node
+            .children_named("publishToGLN")
+            .filter_map(Node::value)
+            .map(str::to_owned)
+            .collect(),
         publish_to_target_market: node
             .children_named("publishToTargetMarket")
             .filter_map(|t| t.value_at(&["targetMarketCountryCode"]))
@@ -116,8 +127,11 @@ pub(crate) fn response(node: &Node, ctx: &mut Ctx<'_>) -> Gs1Response {
 /// > commandException > documentException > attributeException.
 fn exception(node: &Node, ctx: &mut Ctx<'_>) -> ExceptionNode {
     const LEVELS: &[&str] = &[
-        "messageException", "transactionException", "commandException",
-        "documentException", "attributeException",
+        "messageException",
+        "transactionException",
+        "commandException",
+        "documentException",
+        "attributeException",
     ];
     let identifier = node
         .children

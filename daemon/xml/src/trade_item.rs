@@ -3,8 +3,8 @@
 
 use gdsn_model::ids::{Gln, Gtin, TargetMarket};
 use gdsn_model::trade_item::{
-    AdditionalId, Channel, Contact, Dimensions, GpcBrick, Image, ItemDates, ItemFacts, LangMap,
-    Measure, NextLowerLevel, Party, TradeItem,
+    AdditionalId, Channel, Contact, Dimensions, GpcBrick, Image, ItemDates, ItemFacts, LangMap, Measure,
+    NextLowerLevel, Party, TradeItem,
 };
 
 use crate::context::Ctx;
@@ -26,12 +26,7 @@ pub(crate) fn trade_item<'t>(node: &'t Node, ctx: &mut Ctx<'t>) -> Option<(Trade
     provider_gln(node, ctx);
     let (next_lower_level, stated) = next_lower_level(node, ctx);
     let facts = facts(node, ctx);
-    let trade_item = TradeItem {
-        gtin: gtin?,
-        target_market: target_market?,
-        facts,
-        next_lower_level,
-    };
+    let trade_item = TradeItem { gtin: gtin?, target_market: target_market?, facts, next_lower_level };
     Some((trade_item, stated))
 }
 
@@ -52,7 +47,8 @@ fn gtin(node: &Node, ctx: &mut Ctx<'_>) -> Option<Gtin> {
 
 fn target_market(node: &Node, ctx: &mut Ctx<'_>) -> Option<TargetMarket> {
     let tm = node.child("targetMarket");
-    let Some(country) = tm.and_then(|t| t.child("targetMarketCountryCode")).filter(|n| n.value().is_some()) else {
+    let Some(country) = tm.and_then(|t| t.child("targetMarketCountryCode")).filter(|n| n.value().is_some())
+    else {
         ctx.report("M006", "tradeItem has no targetMarket/targetMarketCountryCode", tm.unwrap_or(node));
         return None;
     };
@@ -79,7 +75,11 @@ fn provider_gln(node: &Node, ctx: &mut Ctx<'_>) -> Option<Gln> {
     match Gln::new_lenient(text) {
         Ok(gln) => {
             if !gln.check_digit_ok() {
-                ctx.report("R448", format!("information provider GLN `{text}` has a wrong check digit; kept as given"), gln_node);
+                ctx.report(
+                    "R448",
+                    format!("information provider GLN `{text}` has a wrong check digit; kept as given"),
+                    gln_node,
+                );
             }
             Some(gln)
         }
@@ -135,7 +135,10 @@ fn facts(node: &Node, ctx: &mut Ctx<'_>) -> ItemFacts {
             name: node.value_at(&["gdsnTradeItemClassification", "gpcCategoryName"]).map(str::to_owned),
         },
         contacts: node.children_named("tradeItemContactInformation").map(contact).collect(),
-        additional_ids: node.children_named("additionalTradeItemIdentification").filter_map(additional_id).collect(),
+        additional_ids: node
+            .children_named("additionalTradeItemIdentification")
+            .filter_map(additional_id)
+            .collect(),
         dates: dates(node.child("tradeItemSynchronisationDates"), ctx),
         ..ItemFacts::default()
     };

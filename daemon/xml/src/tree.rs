@@ -85,8 +85,6 @@ impl Namespaces {
 
     /// The URI of an id ("" for the empty namespace or an unknown id).
     pub(crate) fn uri(&self, id: NsId) -> &str {
-        id.checked_sub(1)
-            .and_then(|i| self.uris.get(usize::from(i)))
-            .map_or("", |u| u)
+        id.checked_sub(1).and_then(|i| self.uris.get(usize::from(i))).map_or("", |u| u)
     }
 }

@@ -167,12 +167,8 @@ fn fifty_megabyte_text_node_is_rejected() {
 
 #[test]
 fn each_limit_rejects_one_document_and_parsing_resumes() {
-    let small = Limits {
-        max_depth: 64,
-        max_text_bytes: 1024,
-        max_attributes: 4,
-        max_document_bytes: 64 * 1024,
-    };
+    let small =
+        Limits { max_depth: 64, max_text_bytes: 1024, max_attributes: 4, max_document_bytes: 64 * 1024 };
     let cases = [
         ("X011", format!("<x>{}</x>", "t".repeat(2000))),
         ("X012", r#"<x a="1" b="2" c="3" d="4" e="5"/>"#.to_owned()),
