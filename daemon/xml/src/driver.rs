@@ -150,7 +150,16 @@ impl<R: BufRead, F: FnMut(ParsedDocument) -> ControlFlow<()>> Driver<R, F> {
                 column,
             ),
             Event::Eof => self.eof(line, column),
-            Event::Decl(_) | Event::PI(_) | Event::Comment(_) => {}
+            Event::Decl(d) => {
+                if let Some(Ok(encoding)) = d.encoding()
+                    && !matches!(encoding.to_ascii_lowercase().as_str(), "utf-8" | "utf8" | "us-ascii")
+                {
+                    let msg =
+                        format!("declared encoding `{encoding}` is not supported; GS1 messages are UTF-8");
+                    self.fatal("X002", msg, line, column);
+                }
+            }
+            Event::PI(_) | Event::Comment(_) => {}
         }
     }
 
@@ -189,7 +198,13 @@ impl<R: BufRead, F: FnMut(ParsedDocument) -> ControlFlow<()>> Driver<R, F> {
             (Some(Frame::Root), "transaction") if message_type != MessageType::Gs1Response => {
                 return self.open_transaction();
             }
-            (Some(Frame::Root), n) if n == doc_name && message_type == MessageType::Gs1Response => {
+            (Some(Frame::Root), n)
+                if n == doc_name
+                    && message_type == MessageType::Gs1Response
+                    && (uri.is_empty() || uri == message_type.namespace()) =>
+            {
+                // `gS1Response` is a local element of the message type, so
+                // the XSD leaves it unqualified.
                 CaptureKind::Document
             }
             (Some(Frame::Transaction), "transactionIdentification") => CaptureKind::TransactionId,
@@ -199,7 +214,11 @@ impl<R: BufRead, F: FnMut(ParsedDocument) -> ControlFlow<()>> Driver<R, F> {
                 return;
             }
             (Some(Frame::Command), "documentCommandHeader") => CaptureKind::CommandHeader,
-            (Some(Frame::Command), n) if n == doc_name => CaptureKind::Document,
+            // By namespace URI: a `catalogueItemNotification` in another
+            // namespace is another element.
+            (Some(Frame::Command), n) if n == doc_name && uri == message_type.namespace() => {
+                CaptureKind::Document
+            }
             _ => {
                 if frame != Some(Frame::Ignored) {
                     self.warn_unknown(name, uri, line, column);

@@ -205,3 +205,24 @@ fn arbitrary_bytes_never_panic() {
         let _ = run(Cursor::new(bytes), Limits::default());
     }
 }
+
+#[test]
+fn document_in_another_namespace_is_not_a_cin_document() {
+    let doc = document("05412345000105", "")
+        .replace(
+            "<cin:catalogueItemNotification>",
+            "<o:catalogueItemNotification xmlns:o=\"urn:example:other\">",
+        )
+        .replace("</cin:catalogueItemNotification>", "</o:catalogueItemNotification>");
+    let (summary, docs) = run(Cursor::new(message(&[doc])), Limits::default());
+    assert!(docs.is_empty());
+    let codes = all_codes(&summary, &docs);
+    assert!(codes.contains(&"W001") && codes.contains(&"M010"), "{codes:?}");
+}
+
+#[test]
+fn declared_non_utf8_encoding_is_refused() {
+    let input = message(&[document("05412345000105", "")]).replacen("UTF-8", "ISO-8859-1", 1);
+    let (summary, docs) = run(Cursor::new(input), Limits::default());
+    assert_eq!(all_codes(&summary, &docs), vec!["X002"]);
+}
