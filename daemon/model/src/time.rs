@@ -49,7 +49,11 @@ impl Timestamp {
             Some(z) => parse_offset(z).ok_or_else(bad)?,
         };
         let at = PrimitiveDateTime::new(date, time).assume_offset(offset);
-        Ok((Timestamp(at.to_offset(UtcOffset::UTC)), notes))
+        // In UTC the instant must still be a four-digit year, or it cannot
+        // be written back as RFC 3339 (9999-12-31T23:00:00-05:00 is 10000).
+        let utc = at.checked_to_offset(UtcOffset::UTC).filter(|t| (1..=9999).contains(&t.year()));
+        let utc = utc.ok_or_else(|| format!("`{text}` is outside years 0001-9999 in UTC"))?;
+        Ok((Timestamp(utc), notes))
     }
 
     /// Seconds since the Unix epoch (used for ordering versions).

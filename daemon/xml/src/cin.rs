@@ -326,7 +326,7 @@ fn read_module(module: &Node, facts: &mut ItemFacts, ctx: &mut Ctx<'_>) {
             for place in module.children_named("placeOfProductActivity") {
                 let codes =
                     place.children_named("countryOfOrigin").filter_map(|c| c.value_at(&["countryCode"]));
-                facts.countries_of_origin.extend(codes.map(str::to_owned));
+                facts.countries_of_origin.extend(codes.map(pad_country));
             }
         }
         "packagingInformationModule" => {
@@ -357,5 +357,14 @@ fn description(info: &Node, facts: &mut ItemFacts, ctx: &mut Ctx<'_>) {
             _ => continue,
         };
         trade_item::add_text(map, child, ctx);
+    }
+}
+
+/// ISO 3166-1 numeric codes are written as three digits, as target markets are.
+fn pad_country(code: &str) -> String {
+    if (1..3).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_digit()) {
+        format!("{code:0>3}")
+    } else {
+        code.to_owned()
     }
 }

@@ -142,8 +142,14 @@ fn facts(node: &Node, ctx: &mut Ctx<'_>) -> ItemFacts {
         dates: dates(node.child("tradeItemSynchronisationDates"), ctx),
         ..ItemFacts::default()
     };
-    if let Some(brand_owner_gln) = node.at(&["brandOwner", "gln"]) {
-        ctx.optional_gln(Some(brand_owner_gln));
+    // Other parties' GLNs are informative: kept when 13 digits (R448 if the
+    // check digit is wrong), dropped with W008 otherwise.
+    if let Some(owner) = facts.brand_owner.as_mut() {
+        owner.gln = ctx.optional_gln(node.at(&["brandOwner", "gln"]));
+    }
+    let manufacturers = node.children_named("manufacturerOfTradeItem");
+    for (party, manufacturer) in facts.manufacturers.iter_mut().zip(manufacturers) {
+        party.gln = ctx.optional_gln(manufacturer.child("gln"));
     }
     if facts.dates.last_change.is_none() {
         ctx.report("M004", "tradeItem has no tradeItemSynchronisationDates/lastChangeDateTime", node);
@@ -212,13 +218,30 @@ pub(crate) fn measure(node: Option<&Node>) -> Option<Measure> {
 /// text wins, with a warning (W006).
 pub(crate) fn add_text(map: &mut LangMap, node: &Node, ctx: &mut Ctx<'_>) {
     let Some(text) = node.value() else { return };
-    let lang = node.attr("languageCode").map_or_else(|| "und".to_owned(), |l| l.trim().to_ascii_lowercase());
+    let lang = language(node, ctx);
     if map.contains_key(&lang) {
         let msg = format!("second `{}` text for language `{lang}`; the first is kept", node.name);
         ctx.report("W006", msg, node);
         return;
     }
     map.insert(lang, text.to_owned());
+}
+
+/// The ISO 639 code of a text, lower case with `-` (`en_US` becomes
+/// `en-us`); a missing or malformed code becomes `und` (undetermined).
+fn language(node: &Node, ctx: &mut Ctx<'_>) -> String {
+    let Some(raw) = node.attr("languageCode") else { return "und".to_owned() };
+    let code = raw.trim().to_ascii_lowercase().replace('_', "-");
+    let mut parts = code.split('-');
+    let primary_ok =
+        parts.next().is_some_and(|p| (2..=3).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_lowercase()));
+    let rest_ok =
+        parts.all(|p| !p.is_empty() && p.len() <= 8 && p.bytes().all(|b| b.is_ascii_alphanumeric()));
+    if primary_ok && rest_ok {
+        return code;
+    }
+    ctx.report("W008", format!("language code `{raw}` is not an ISO 639 code; text kept as `und`"), node);
+    "und".to_owned()
 }
 
 /// Reads the dimension triple.
@@ -231,10 +254,16 @@ pub(crate) fn dimensions(node: &Node) -> Dimensions {
 }
 
 /// A referenced file with a URI.
+/// Only pictures are kept (PRODUCT_IMAGE, PRODUCT_LABEL_IMAGE, ... or an
+/// untyped file): safety data sheets and videos are not a product card's.
 pub(crate) fn image(node: &Node) -> Option<Image> {
+    let kind = node.value_at(&["referencedFileTypeCode"]);
+    if kind.is_some_and(|k| !k.contains("IMAGE")) {
+        return None;
+    }
     Some(Image {
         url: node.value_at(&["uniformResourceIdentifier"])?.to_owned(),
-        kind: node.value_at(&["referencedFileTypeCode"]).map(str::to_owned),
+        kind: kind.map(str::to_owned),
         language: node.value_at(&["fileLanguageCode"]).map(|l| l.to_ascii_lowercase()),
     })
 }
