@@ -1,0 +1,108 @@
+//! The generator's output is what the parser accepts without a word.
+
+use std::collections::HashSet;
+use std::io::{BufReader, Read};
+use std::ops::ControlFlow;
+
+use gdsn_bench::{CinGenerator, GeneratorConfig};
+use gdsn_xml::{ParseOptions, parse};
+
+fn generate(config: GeneratorConfig) -> Vec<u8> {
+    let mut out = Vec::new();
+    CinGenerator::new(config).read_to_end(&mut out).expect("the generator never fails");
+    out
+}
+
+#[test]
+fn fifty_documents_are_accepted_without_diagnostics() {
+    let config = GeneratorConfig { documents: Some(50), target_bytes: None, seed: 7 };
+    let mut generator = CinGenerator::new(config);
+    let mut documents = 0;
+    let mut records = 0;
+    let mut gtins = HashSet::new();
+    let mut languages = HashSet::new();
+    let summary = parse(BufReader::new(&mut generator), &ParseOptions::default(), |doc| {
+        documents += 1;
+        assert!(doc.accepted, "document {} rejected: {:?}", doc.index, doc.diagnostics);
+        assert!(doc.diagnostics.is_empty(), "document {}: {:?}", doc.index, doc.diagnostics);
+        let expected = if doc.index % 2 == 1 { 3 } else { 1 };
+        assert_eq!(doc.records.len(), expected, "document {}", doc.index);
+        for record in &doc.records {
+            assert!(gtins.insert(record.gtin), "GTIN {} repeated", record.gtin);
+            assert_eq!(record.facts.images.len(), 2);
+            assert!(record.facts.brand_name.is_some());
+            assert!(record.facts.dates.last_change.is_some());
+            let each = record.facts.unit_descriptor.as_deref() == Some("BASE_UNIT_OR_EACH");
+            assert_eq!(record.facts.contacts.len(), usize::from(each));
+            assert_eq!(record.facts.short_descriptions.len(), 5);
+            assert_eq!(record.facts.functional_names.len(), 5);
+            assert_eq!(record.facts.countries_of_origin.len(), 1);
+            languages.extend(record.facts.descriptions.keys().cloned());
+            record.content_hash();
+        }
+        records += doc.records.len();
+        ControlFlow::Continue(())
+    });
+    assert!(summary.is_clean(), "{:?}", summary.diagnostics);
+    assert!(summary.diagnostics.is_empty(), "{:?}", summary.diagnostics);
+    assert!(summary.envelope.is_some());
+    assert_eq!(documents, 50);
+    assert_eq!(records, 25 * 3 + 25);
+    assert_eq!(generator.documents(), 50);
+    assert_eq!(generator.trade_items(), records);
+    assert!(generator.is_finished());
+    let mut languages: Vec<_> = languages.into_iter().collect();
+    languages.sort();
+    assert_eq!(languages, ["ar", "de", "en", "fr", "ru"]);
+    let per_item = generator.bytes_generated() / records as u64;
+    assert!((3000..=6500).contains(&per_item), "{per_item} bytes per trade item");
+}
+
+#[test]
+fn same_seed_same_bytes_other_seed_other_bytes() {
+    let config = GeneratorConfig { documents: Some(20), target_bytes: None, seed: 42 };
+    let a = generate(config);
+    assert_eq!(a, generate(config));
+    assert_ne!(a, generate(GeneratorConfig { seed: 43, ..config }));
+}
+
+#[test]
+fn byte_target_is_met_closely_and_reads_of_any_size_agree() {
+    let config = GeneratorConfig { documents: None, target_bytes: Some(1_000_000), seed: 3 };
+    let whole = generate(config);
+    assert!(whole.len() >= 1_000_000 - 100 && whole.len() < 1_000_000 + 40_000, "{}", whole.len());
+    assert!(whole.ends_with(b"</catalogue_item_notification:catalogueItemNotificationMessage>\n"));
+    // Tiny reads give the same stream.
+    let mut generator = CinGenerator::new(config);
+    let mut small = Vec::new();
+    let mut chunk = [0u8; 7];
+    loop {
+        let n = generator.read(&mut chunk).unwrap();
+        if n == 0 {
+            break;
+        }
+        small.extend_from_slice(&chunk[..n]);
+    }
+    assert_eq!(small, whole);
+    assert_eq!(generator.bytes_generated(), whole.len() as u64);
+    // More than one transaction of at most 100 documents.
+    assert!(generator.transactions() > 1);
+    let summary = parse(&whole[..], &ParseOptions::default(), |doc| {
+        assert!(doc.accepted && doc.diagnostics.is_empty());
+        assert!(doc.context.transaction_index <= generator.transactions());
+        ControlFlow::Continue(())
+    });
+    assert!(summary.is_clean() && summary.diagnostics.is_empty());
+    assert_eq!(summary.documents, generator.documents());
+}
+
+#[test]
+fn defaults_and_zero() {
+    let mut generator = CinGenerator::new(GeneratorConfig::default());
+    std::io::copy(&mut generator, &mut std::io::sink()).unwrap();
+    assert_eq!(generator.documents(), gdsn_bench::DEFAULT_DOCUMENTS);
+    let one = CinGenerator::new(GeneratorConfig { documents: None, target_bytes: Some(1), seed: 0 });
+    let mut one = one;
+    std::io::copy(&mut one, &mut std::io::sink()).unwrap();
+    assert_eq!(one.documents(), 1, "a byte target always yields at least one document");
+}
