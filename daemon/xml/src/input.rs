@@ -62,9 +62,12 @@ impl<R: BufRead> BufRead for CountingReader<R> {
     fn consume(&mut self, amt: usize) {
         if let Ok(buf) = self.inner.fill_buf() {
             let taken = &buf[..amt.min(buf.len())];
-            for nl in memchr::memchr_iter(b'\n', taken) {
-                self.line += 1;
-                self.line_start = self.offset + nl as u64 + 1;
+            // A plain count vectorises; only the last newline's position matters.
+            let newlines = taken.iter().filter(|&&b| b == b'\n').count();
+            if newlines > 0 {
+                self.line += newlines as u64;
+                let last = memchr::memrchr(b'\n', taken).unwrap_or(0);
+                self.line_start = self.offset + last as u64 + 1;
             }
             match memchr::memrchr(b'<', taken) {
                 Some(lt) => self.run = (taken.len() - lt) as u64,
