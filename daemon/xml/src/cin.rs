@@ -17,7 +17,7 @@ use crate::{ParsedDocument, envelope, other};
 /// Everything [`convert`] needs to know about where a document sits.
 pub(crate) struct Input<'a> {
     pub(crate) message_type: MessageType,
-    pub(crate) node: Option<&'a Node>,
+    pub(crate) node: Option<Node<'a>>,
     pub(crate) base: &'a str,
     pub(crate) namespaces: &'a Namespaces,
     pub(crate) envelope: Option<&'a Envelope>,
@@ -70,7 +70,7 @@ pub(crate) fn convert(input: Input<'_>) -> ParsedDocument {
 }
 
 /// The fields of `DocumentType` plus the document's own identification.
-pub(crate) fn header(node: &Node, id_element: &str, ctx: &mut Ctx<'_>) -> DocumentHeader {
+pub(crate) fn header(node: Node<'_>, id_element: &str, ctx: &mut Ctx<'_>) -> DocumentHeader {
     DocumentHeader {
         creation: ctx.timestamp(node.child("creationDateTime")),
         status: node.value_at(&["documentStatusCode"]).map(str::to_owned),
@@ -78,7 +78,7 @@ pub(crate) fn header(node: &Node, id_element: &str, ctx: &mut Ctx<'_>) -> Docume
     }
 }
 
-fn cin_document<'t>(node: &'t Node, ctx: &mut Ctx<'t>) -> Option<CinDocument> {
+fn cin_document<'t>(node: Node<'t>, ctx: &mut Ctx<'t>) -> Option<CinDocument> {
     let header = header(node, "catalogueItemNotificationIdentification", ctx);
     let is_reload = ctx.boolean(node.child("isReload"));
     if node.child("isReload").and_then(Node::value).is_none() {
@@ -114,10 +114,10 @@ const CIN_CHILDREN: &[&str] = &[
 const CATALOGUE_ITEM_CHILDREN: &[&str] =
     &["dataRecipient", "sourceDataPool", "catalogueItemState", "tradeItem", "catalogueItemChildItemLink"];
 
-fn warn_unknown_children(node: &Node, known: &[&str], ctx: &mut Ctx<'_>) {
-    for child in &node.children {
-        if !known.contains(&&*child.name) {
-            ctx.report("W001", format!("unknown element `{}` ignored", child.name), child);
+fn warn_unknown_children(node: Node<'_>, known: &[&str], ctx: &mut Ctx<'_>) {
+    for child in node.children() {
+        if !known.contains(&child.name()) {
+            ctx.report("W001", format!("unknown element `{}` ignored", child.name()), child);
         }
     }
 }
@@ -128,10 +128,10 @@ struct Walk<'t> {
     /// GTINs from the top to the current item, to find cycles.
     ancestors: Vec<Gtin>,
     /// `catalogueItem` nodes of converted items, in the order of `CatalogueItem::walk`.
-    nodes: Vec<&'t Node>,
+    nodes: Vec<Node<'t>>,
 }
 
-fn catalogue_item<'t>(node: &'t Node, ctx: &mut Ctx<'t>, walk: &mut Walk<'t>) -> Option<CatalogueItem> {
+fn catalogue_item<'t>(node: Node<'t>, ctx: &mut Ctx<'t>, walk: &mut Walk<'t>) -> Option<CatalogueItem> {
     warn_unknown_children(node, CATALOGUE_ITEM_CHILDREN, ctx);
     let Some(trade_node) = node.child("tradeItem") else {
         ctx.report("M004", "catalogueItem has no tradeItem", node);
@@ -179,7 +179,7 @@ fn catalogue_item<'t>(node: &'t Node, ctx: &mut Ctx<'t>, walk: &mut Walk<'t>) ->
 
 /// Compares the links (`catalogueItemChildItemLink`) with what the item
 /// states about its children (`nextLowerLevelTradeItemInformation`).
-fn check_links(item: &CatalogueItem, stated: &[StatedChild<'_>], node: &Node, ctx: &mut Ctx<'_>) {
+fn check_links(item: &CatalogueItem, stated: &[StatedChild<'_>], node: Node<'_>, ctx: &mut Ctx<'_>) {
     let facts = &item.trade_item.facts;
     let own = item.trade_item.gtin;
     for child in stated {
@@ -238,7 +238,7 @@ fn check_links(item: &CatalogueItem, stated: &[StatedChild<'_>], node: &Node, ct
     }
 }
 
-fn check_totals(item: &CatalogueItem, stated: &[StatedChild<'_>], node: &Node, ctx: &mut Ctx<'_>) {
+fn check_totals(item: &CatalogueItem, stated: &[StatedChild<'_>], node: Node<'_>, ctx: &mut Ctx<'_>) {
     let Some(nll) = &item.trade_item.next_lower_level else { return };
     let Some(total) = nll.total_quantity else { return };
     let sum: u64 = stated.iter().filter_map(|s| s.quantity).sum();
@@ -251,7 +251,7 @@ fn check_totals(item: &CatalogueItem, stated: &[StatedChild<'_>], node: &Node, c
 
 /// A GTIN may appear several times in one hierarchy (a mixed pallet) but
 /// only with identical content; otherwise which one is true is unknowable.
-fn check_duplicates(document: &CinDocument, nodes: &[&Node], ctx: &mut Ctx<'_>) {
+fn check_duplicates(document: &CinDocument, nodes: &[Node<'_>], ctx: &mut Ctx<'_>) {
     let mut first: HashMap<(Gtin, String), &CatalogueItem> = HashMap::new();
     let mut index = 0;
     let mut clashes = Vec::new();
@@ -267,7 +267,7 @@ fn check_duplicates(document: &CinDocument, nodes: &[&Node], ctx: &mut Ctx<'_>) 
         index += 1;
     });
     for (i, gtin) in clashes {
-        if let Some(node) = nodes.get(i) {
+        if let Some(&node) = nodes.get(i) {
             ctx.report(
                 "M007",
                 format!("GTIN {gtin} appears again in this hierarchy with different content"),
@@ -287,14 +287,18 @@ fn same_content(a: &CatalogueItem, b: &CatalogueItem) -> bool {
 /// Reads the information modules under `tradeItemInformation/extension`.
 /// Modules are matched by local name; one in the empty namespace is a
 /// dialect seen in real traffic (W003, once per item).
-pub(crate) fn modules(trade_node: &Node, facts: &mut ItemFacts, ctx: &mut Ctx<'_>) {
+pub(crate) fn modules(trade_node: Node<'_>, facts: &mut ItemFacts, ctx: &mut Ctx<'_>) {
     let mut warned = false;
     for info in trade_node.children_named("tradeItemInformation") {
         for extension in info.children_named("extension") {
-            for module in &extension.children {
+            for module in extension.children() {
                 if !warned && ctx.namespace(module).is_empty() {
                     warned = true;
-                    ctx.report("W003", format!("module `{}` is in the empty namespace", module.name), module);
+                    ctx.report(
+                        "W003",
+                        format!("module `{}` is in the empty namespace", module.name()),
+                        module,
+                    );
                 }
                 read_module(module, facts, ctx);
             }
@@ -302,8 +306,8 @@ pub(crate) fn modules(trade_node: &Node, facts: &mut ItemFacts, ctx: &mut Ctx<'_
     }
 }
 
-fn read_module(module: &Node, facts: &mut ItemFacts, ctx: &mut Ctx<'_>) {
-    match &*module.name {
+fn read_module(module: Node<'_>, facts: &mut ItemFacts, ctx: &mut Ctx<'_>) {
+    match module.name() {
         "tradeItemDescriptionModule" => {
             for info in module.children_named("tradeItemDescriptionInformation") {
                 description(info, facts, ctx);
@@ -342,14 +346,14 @@ fn read_module(module: &Node, facts: &mut ItemFacts, ctx: &mut Ctx<'_>) {
     }
 }
 
-fn description(info: &Node, facts: &mut ItemFacts, ctx: &mut Ctx<'_>) {
+fn description(info: Node<'_>, facts: &mut ItemFacts, ctx: &mut Ctx<'_>) {
     if let Some(brand) = info.child("brandNameInformation") {
         facts.brand_name =
             facts.brand_name.take().or_else(|| brand.value_at(&["brandName"]).map(str::to_owned));
         facts.sub_brand = facts.sub_brand.take().or_else(|| brand.value_at(&["subBrand"]).map(str::to_owned));
     }
-    for child in &info.children {
-        let map = match &*child.name {
+    for child in info.children() {
+        let map = match child.name() {
             "tradeItemDescription" => &mut facts.descriptions,
             "descriptionShort" => &mut facts.short_descriptions,
             "functionalName" => &mut facts.functional_names,

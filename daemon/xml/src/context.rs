@@ -10,7 +10,7 @@ use crate::tree::{Namespaces, Node};
 /// Conversion context for one document.
 pub(crate) struct Ctx<'t> {
     /// The document element.
-    pub(crate) root: &'t Node,
+    pub(crate) root: Node<'t>,
     /// Element path of the document's parent (`/msg/transaction[2]/documentCommand`).
     pub(crate) base: &'t str,
     pub(crate) namespaces: &'t Namespaces,
@@ -18,13 +18,13 @@ pub(crate) struct Ctx<'t> {
 }
 
 impl<'t> Ctx<'t> {
-    pub(crate) fn new(root: &'t Node, base: &'t str, namespaces: &'t Namespaces) -> Self {
+    pub(crate) fn new(root: Node<'t>, base: &'t str, namespaces: &'t Namespaces) -> Self {
         Ctx { root, base, namespaces, diags: Vec::new() }
     }
 
     /// Records a diagnostic pointing at `at`, which must be in this document.
-    pub(crate) fn report(&mut self, code: &'static str, message: impl Into<String>, at: &Node) {
-        let position = Position { line: at.line, column: at.column, path: self.path_of(at) };
+    pub(crate) fn report(&mut self, code: &'static str, message: impl Into<String>, at: Node<'_>) {
+        let position = Position { line: at.line(), column: at.column(), path: self.path_of(at) };
         self.diags.push(Diagnostic::new(code, message, position));
     }
 
@@ -33,21 +33,29 @@ impl<'t> Ctx<'t> {
         self.diags.iter().any(Diagnostic::is_error)
     }
 
-    /// The element path of `target`. Diagnostics are rare, so a search from
-    /// the root is cheaper overall than carrying a path through every call.
-    fn path_of(&self, target: &Node) -> String {
+    /// The element path of `target`, from the document element down, with
+    /// `[n]` where an element has same-named siblings.
+    fn path_of(&self, target: Node<'_>) -> String {
         let mut steps = Vec::new();
-        let mut path = format!("{}/{}", self.base, self.root.name);
-        if find(self.root, target, &mut steps) {
-            for step in steps {
-                path.push_str(&step);
-            }
+        let mut node = target;
+        while let Some(parent) = node.parent() {
+            let same: Vec<Node<'_>> = parent.children_named(node.name()).collect();
+            let step = match same.iter().position(|c| c.is(node)) {
+                Some(i) if same.len() > 1 => format!("/{}[{}]", node.name(), i + 1),
+                _ => format!("/{}", node.name()),
+            };
+            steps.push(step);
+            node = parent;
+        }
+        let mut path = format!("{}/{}", self.base, self.root.name());
+        for step in steps.iter().rev() {
+            path.push_str(step);
         }
         path
     }
 
     /// Reads a timestamp, reporting what was tolerated.
-    pub(crate) fn timestamp(&mut self, node: Option<&Node>) -> Option<Timestamp> {
+    pub(crate) fn timestamp(&mut self, node: Option<Node<'_>>) -> Option<Timestamp> {
         let node = node?;
         let text = node.value()?;
         match Timestamp::parse(text) {
@@ -70,7 +78,7 @@ impl<'t> Ctx<'t> {
     /// Reads an optional GLN that is not part of an item key: a wrong check
     /// digit is a warning (R448), another shape a warning (W008); the value
     /// is kept as given in the first case and dropped in the second.
-    pub(crate) fn optional_gln(&mut self, node: Option<&Node>) -> Option<String> {
+    pub(crate) fn optional_gln(&mut self, node: Option<Node<'_>>) -> Option<String> {
         let node = node?;
         let text = self.trimmed(node)?;
         match Gln::new_lenient(text) {
@@ -89,12 +97,12 @@ impl<'t> Ctx<'t> {
 
     /// The trimmed value of an identifier or code, warning (W009) when the
     /// raw text had surrounding white space.
-    pub(crate) fn trimmed<'n>(&mut self, node: &'n Node) -> Option<&'n str> {
+    pub(crate) fn trimmed<'n>(&mut self, node: Node<'n>) -> Option<&'n str> {
         let value = node.value()?;
-        if value.len() != node.text.len() {
+        if value.len() != node.text().len() {
             self.report(
                 "W009",
-                format!("`{}` has surrounding white space; trimmed", node.text.escape_debug()),
+                format!("`{}` has surrounding white space; trimmed", node.text().escape_debug()),
                 node,
             );
         }
@@ -102,7 +110,7 @@ impl<'t> Ctx<'t> {
     }
 
     /// Reads `xsd:boolean`.
-    pub(crate) fn boolean(&mut self, node: Option<&Node>) -> Option<bool> {
+    pub(crate) fn boolean(&mut self, node: Option<Node<'_>>) -> Option<bool> {
         let node = node?;
         match node.value()? {
             "true" | "1" => Some(true),
@@ -115,7 +123,7 @@ impl<'t> Ctx<'t> {
     }
 
     /// Reads a non-negative integer.
-    pub(crate) fn count(&mut self, node: Option<&Node>) -> Option<u64> {
+    pub(crate) fn count(&mut self, node: Option<Node<'_>>) -> Option<u64> {
         let node = node?;
         let text = node.value()?;
         match text.parse::<u64>() {
@@ -128,29 +136,7 @@ impl<'t> Ctx<'t> {
     }
 
     /// The namespace URI of `node`.
-    pub(crate) fn namespace(&self, node: &Node) -> &'t str {
-        self.namespaces.uri(node.ns)
+    pub(crate) fn namespace(&self, node: Node<'_>) -> &'t str {
+        self.namespaces.uri(node.ns())
     }
-}
-
-/// Depth-first search for `target` by address, collecting `/name[i]` steps.
-fn find(node: &Node, target: &Node, steps: &mut Vec<String>) -> bool {
-    if std::ptr::eq(node, target) {
-        return true;
-    }
-    for child in &node.children {
-        let same: Vec<&Node> = node.children_named(&child.name).collect();
-        let step = if same.len() > 1 {
-            let i = same.iter().position(|c| std::ptr::eq(*c, child)).unwrap_or(0);
-            format!("/{}[{}]", child.name, i + 1)
-        } else {
-            format!("/{}", child.name)
-        };
-        steps.push(step);
-        if find(child, target, steps) {
-            return true;
-        }
-        steps.pop();
-    }
-    false
 }

@@ -11,10 +11,10 @@ const KNOWN_MINOR: u32 = 35;
 
 /// Reads the SBDH. Problems are warnings: the header is informative, the
 /// documents carry what we store.
-pub(crate) fn read_sbdh(node: &Node, base: &str, namespaces: &Namespaces) -> (Envelope, Vec<Diagnostic>) {
+pub(crate) fn read_sbdh(node: Node<'_>, base: &str, namespaces: &Namespaces) -> (Envelope, Vec<Diagnostic>) {
     let mut ctx = Ctx::new(node, base, namespaces);
     let ident = node.child("DocumentIdentification");
-    let text = |n: Option<&Node>, path: &[&str]| n.and_then(|n| n.value_at(path)).map(str::to_owned);
+    let text = |n: Option<Node<'_>>, path: &[&str]| n.and_then(|n| n.value_at(path)).map(str::to_owned);
     let envelope = Envelope {
         sender: text(Some(node), &["Sender", "Identifier"]),
         receiver: text(Some(node), &["Receiver", "Identifier"]),
@@ -45,7 +45,7 @@ fn is_newer(version: &str) -> bool {
 }
 
 /// Reads an `EntityIdentificationType` (`entityIdentification` + `contentOwner/gln`).
-pub(crate) fn entity_id(node: &Node) -> EntityId {
+pub(crate) fn entity_id(node: Node<'_>) -> EntityId {
     EntityId {
         id: node.value_at(&["entityIdentification"]).unwrap_or_default().to_owned(),
         content_owner: node.value_at(&["contentOwner", "gln"]).map(str::to_owned),

@@ -2,11 +2,11 @@
 
 use quick_xml::errors::{Error, IllFormedError, SyntaxError};
 
-/// The code and message for a quick-xml error. `run_exceeded` tells an
-/// I/O error caused by our own markup-free run cap from a real one.
-pub(crate) fn classify(error: &Error, run_exceeded: bool) -> (&'static str, String) {
+/// The code and message for a quick-xml error. `event_too_large` tells an
+/// I/O error caused by our own event size cap from a real one.
+pub(crate) fn classify(error: &Error, event_too_large: bool) -> (&'static str, String) {
     match error {
-        Error::Io(e) if run_exceeded => ("X014", e.to_string()),
+        Error::Io(e) if event_too_large => ("X014", e.to_string()),
         Error::Io(e) if e.kind() == std::io::ErrorKind::InvalidData => {
             ("X002", format!("invalid UTF-8: {e}"))
         }

@@ -9,11 +9,11 @@ use crate::cin::header;
 use crate::context::Ctx;
 use crate::tree::Node;
 
-fn text(node: &Node, path: &[&str]) -> Option<String> {
+fn text(node: Node<'_>, path: &[&str]) -> Option<String> {
     node.value_at(path).map(str::to_owned)
 }
 
-fn reference(node: Option<&Node>) -> ItemReference {
+fn reference(node: Option<Node<'_>>) -> ItemReference {
     let Some(node) = node else { return ItemReference::default() };
     ItemReference {
         data_source: text(node, &["dataSource"]),
@@ -23,7 +23,7 @@ fn reference(node: Option<&Node>) -> ItemReference {
     }
 }
 
-pub(crate) fn cihw(node: &Node, ctx: &mut Ctx<'_>) -> CihwDocument {
+pub(crate) fn cihw(node: Node<'_>, ctx: &mut Ctx<'_>) -> CihwDocument {
     CihwDocument {
         header: header(node, "catalogueItemHierarchicalWithdrawalIdentification", ctx),
         reason_code: text(node, &["hierarchyDeletionReasonCode"]),
@@ -41,7 +41,7 @@ pub(crate) fn cihw(node: &Node, ctx: &mut Ctx<'_>) -> CihwDocument {
     }
 }
 
-pub(crate) fn cic(node: &Node, ctx: &mut Ctx<'_>) -> CicDocument {
+pub(crate) fn cic(node: Node<'_>, ctx: &mut Ctx<'_>) -> CicDocument {
     let state = node.child("catalogueItemConfirmationState");
     let field = |name: &str| state.and_then(|s| text(s, &[name]));
     CicDocument {
@@ -58,7 +58,7 @@ pub(crate) fn cic(node: &Node, ctx: &mut Ctx<'_>) -> CicDocument {
     }
 }
 
-fn status_detail(node: &Node) -> ConfirmationDetail {
+fn status_detail(node: Node<'_>) -> ConfirmationDetail {
     ConfirmationDetail {
         item: reference(node.child("confirmationStatusCatalogueItem")),
         statuses: node
@@ -75,8 +75,8 @@ fn status_detail(node: &Node) -> ConfirmationDetail {
 }
 
 /// A CIS or an RFCIN (whose type extends the CIS type).
-pub(crate) fn subscription(node: &Node, ctx: &mut Ctx<'_>) -> SubscriptionDocument {
-    let is_rfcin = &*node.name == "requestForCatalogueItemNotification";
+pub(crate) fn subscription(node: Node<'_>, ctx: &mut Ctx<'_>) -> SubscriptionDocument {
+    let is_rfcin = node.name() == "requestForCatalogueItemNotification";
     SubscriptionDocument {
         header: header(node, "catalogueItemSubscriptionIdentification", ctx),
         data_recipient: text(node, &["dataRecipient"]),
@@ -90,7 +90,7 @@ pub(crate) fn subscription(node: &Node, ctx: &mut Ctx<'_>) -> SubscriptionDocume
     }
 }
 
-pub(crate) fn cip(node: &Node, ctx: &mut Ctx<'_>) -> CipDocument {
+pub(crate) fn cip(node: Node<'_>, ctx: &mut Ctx<'_>) -> CipDocument {
     CipDocument {
         header: header(node, "catalogueItemPublicationIdentification", ctx),
         publish_to_gln: node
@@ -107,7 +107,7 @@ pub(crate) fn cip(node: &Node, ctx: &mut Ctx<'_>) -> CipDocument {
     }
 }
 
-pub(crate) fn response(node: &Node, ctx: &mut Ctx<'_>) -> Gs1Response {
+pub(crate) fn response(node: Node<'_>, ctx: &mut Ctx<'_>) -> Gs1Response {
     Gs1Response {
         originating_message: text(node, &["originatingMessageIdentifier", "entityIdentification"]),
         sender: text(node, &["sender"]),
@@ -125,7 +125,7 @@ pub(crate) fn response(node: &Node, ctx: &mut Ctx<'_>) -> Gs1Response {
 
 /// Exception levels nest: gS1Exception > messageException | transactionException
 /// > commandException > documentException > attributeException.
-fn exception(node: &Node, ctx: &mut Ctx<'_>) -> ExceptionNode {
+fn exception(node: Node<'_>, ctx: &mut Ctx<'_>) -> ExceptionNode {
     const LEVELS: &[&str] = &[
         "messageException",
         "transactionException",
@@ -134,13 +134,12 @@ fn exception(node: &Node, ctx: &mut Ctx<'_>) -> ExceptionNode {
         "attributeException",
     ];
     let identifier = node
-        .children
-        .iter()
-        .find(|c| c.name.ends_with("Identifier") || c.name.ends_with("Identification"))
+        .children()
+        .find(|c| c.name().ends_with("Identifier") || c.name().ends_with("Identification"))
         .and_then(|c| c.value_at(&["entityIdentification"]).or_else(|| c.value()))
         .map(str::to_owned);
     ExceptionNode {
-        level: node.name.to_string(),
+        level: node.name().to_string(),
         identifier,
         attribute_name: text(node, &["attributeName"]),
         attribute_value: text(node, &["attributeValue"]),
@@ -154,9 +153,8 @@ fn exception(node: &Node, ctx: &mut Ctx<'_>) -> ExceptionNode {
             })
             .collect(),
         children: node
-            .children
-            .iter()
-            .filter(|c| LEVELS.contains(&&*c.name))
+            .children()
+            .filter(|c| LEVELS.contains(&&*c.name()))
             .map(|c| exception(c, ctx))
             .collect(),
     }

@@ -15,12 +15,12 @@ use crate::tree::Node;
 pub(crate) struct StatedChild<'t> {
     pub(crate) gtin: Option<Gtin>,
     pub(crate) quantity: Option<u64>,
-    pub(crate) node: &'t Node,
+    pub(crate) node: Node<'t>,
 }
 
 /// Reads a trade item. `None` when its identity (GTIN, target market or
 /// information provider) is missing or invalid; the error is in `ctx`.
-pub(crate) fn trade_item<'t>(node: &'t Node, ctx: &mut Ctx<'t>) -> Option<(TradeItem, Vec<StatedChild<'t>>)> {
+pub(crate) fn trade_item<'t>(node: Node<'t>, ctx: &mut Ctx<'t>) -> Option<(TradeItem, Vec<StatedChild<'t>>)> {
     let gtin = gtin(node, ctx);
     let target_market = target_market(node, ctx);
     provider_gln(node, ctx);
@@ -30,7 +30,7 @@ pub(crate) fn trade_item<'t>(node: &'t Node, ctx: &mut Ctx<'t>) -> Option<(Trade
     Some((trade_item, stated))
 }
 
-fn gtin(node: &Node, ctx: &mut Ctx<'_>) -> Option<Gtin> {
+fn gtin(node: Node<'_>, ctx: &mut Ctx<'_>) -> Option<Gtin> {
     let Some(gtin_node) = node.child("gtin").filter(|n| n.value().is_some()) else {
         ctx.report("M004", "tradeItem has no gtin", node);
         return None;
@@ -45,7 +45,7 @@ fn gtin(node: &Node, ctx: &mut Ctx<'_>) -> Option<Gtin> {
     }
 }
 
-fn target_market(node: &Node, ctx: &mut Ctx<'_>) -> Option<TargetMarket> {
+fn target_market(node: Node<'_>, ctx: &mut Ctx<'_>) -> Option<TargetMarket> {
     let tm = node.child("targetMarket");
     let Some(country) = tm.and_then(|t| t.child("targetMarketCountryCode")).filter(|n| n.value().is_some())
     else {
@@ -65,7 +65,7 @@ fn target_market(node: &Node, ctx: &mut Ctx<'_>) -> Option<TargetMarket> {
 
 /// The information provider's GLN is part of the item key: it must be
 /// there and have 13 digits; a wrong check digit is only a warning (R448).
-fn provider_gln(node: &Node, ctx: &mut Ctx<'_>) -> Option<Gln> {
+fn provider_gln(node: Node<'_>, ctx: &mut Ctx<'_>) -> Option<Gln> {
     let provider = node.child("informationProviderOfTradeItem");
     let Some(gln_node) = provider.and_then(|p| p.child("gln")).filter(|n| n.value().is_some()) else {
         ctx.report("M004", "tradeItem has no informationProviderOfTradeItem/gln", provider.unwrap_or(node));
@@ -90,7 +90,7 @@ fn provider_gln(node: &Node, ctx: &mut Ctx<'_>) -> Option<Gln> {
     }
 }
 
-fn next_lower_level<'t>(node: &'t Node, ctx: &mut Ctx<'t>) -> (Option<NextLowerLevel>, Vec<StatedChild<'t>>) {
+fn next_lower_level<'t>(node: Node<'t>, ctx: &mut Ctx<'t>) -> (Option<NextLowerLevel>, Vec<StatedChild<'t>>) {
     let Some(nll) = node.child("nextLowerLevelTradeItemInformation") else {
         return (None, Vec::new());
     };
@@ -122,7 +122,7 @@ fn next_lower_level<'t>(node: &'t Node, ctx: &mut Ctx<'t>) -> (Option<NextLowerL
     (Some(model), stated)
 }
 
-fn facts(node: &Node, ctx: &mut Ctx<'_>) -> ItemFacts {
+fn facts(node: Node<'_>, ctx: &mut Ctx<'_>) -> ItemFacts {
     let mut facts = ItemFacts {
         information_provider: party(node.child("informationProviderOfTradeItem")),
         brand_owner: node.child("brandOwner").map(|p| party(Some(p))),
@@ -161,14 +161,14 @@ fn facts(node: &Node, ctx: &mut Ctx<'_>) -> ItemFacts {
     facts
 }
 
-fn party(node: Option<&Node>) -> Party {
+fn party(node: Option<Node<'_>>) -> Party {
     Party {
         gln: node.and_then(|n| n.value_at(&["gln"])).map(str::to_owned),
         name: node.and_then(|n| n.value_at(&["partyName"])).map(str::to_owned),
     }
 }
 
-fn contact(node: &Node) -> Contact {
+fn contact(node: Node<'_>) -> Contact {
     let channels = node
         .children_named("targetMarketCommunicationChannel")
         .flat_map(|t| t.children_named("communicationChannel"))
@@ -187,14 +187,14 @@ fn contact(node: &Node) -> Contact {
     }
 }
 
-fn additional_id(node: &Node) -> Option<AdditionalId> {
+fn additional_id(node: Node<'_>) -> Option<AdditionalId> {
     Some(AdditionalId {
         kind: node.attr("additionalTradeItemIdentificationTypeCode").map(str::to_owned),
         value: node.value()?.to_owned(),
     })
 }
 
-fn dates(node: Option<&Node>, ctx: &mut Ctx<'_>) -> ItemDates {
+fn dates(node: Option<Node<'_>>, ctx: &mut Ctx<'_>) -> ItemDates {
     let Some(node) = node else { return ItemDates::default() };
     ItemDates {
         last_change: ctx.timestamp(node.child("lastChangeDateTime")),
@@ -206,7 +206,7 @@ fn dates(node: Option<&Node>, ctx: &mut Ctx<'_>) -> ItemDates {
 }
 
 /// A measurement element (`height`, `netContent`, ...).
-pub(crate) fn measure(node: Option<&Node>) -> Option<Measure> {
+pub(crate) fn measure(node: Option<Node<'_>>) -> Option<Measure> {
     let node = node?;
     Some(Measure {
         value: node.value()?.to_owned(),
@@ -216,11 +216,11 @@ pub(crate) fn measure(node: Option<&Node>) -> Option<Measure> {
 
 /// Adds a language-tagged text to `map`; for a repeated language the first
 /// text wins, with a warning (W006).
-pub(crate) fn add_text(map: &mut LangMap, node: &Node, ctx: &mut Ctx<'_>) {
+pub(crate) fn add_text(map: &mut LangMap, node: Node<'_>, ctx: &mut Ctx<'_>) {
     let Some(text) = node.value() else { return };
     let lang = language(node, ctx);
     if map.contains_key(&lang) {
-        let msg = format!("second `{}` text for language `{lang}`; the first is kept", node.name);
+        let msg = format!("second `{}` text for language `{lang}`; the first is kept", node.name());
         ctx.report("W006", msg, node);
         return;
     }
@@ -229,7 +229,7 @@ pub(crate) fn add_text(map: &mut LangMap, node: &Node, ctx: &mut Ctx<'_>) {
 
 /// The ISO 639 code of a text, lower case with `-` (`en_US` becomes
 /// `en-us`); a missing or malformed code becomes `und` (undetermined).
-fn language(node: &Node, ctx: &mut Ctx<'_>) -> String {
+fn language(node: Node<'_>, ctx: &mut Ctx<'_>) -> String {
     let Some(raw) = node.attr("languageCode") else { return "und".to_owned() };
     let code = raw.trim().to_ascii_lowercase().replace('_', "-");
     let mut parts = code.split('-');
@@ -245,7 +245,7 @@ fn language(node: &Node, ctx: &mut Ctx<'_>) -> String {
 }
 
 /// Reads the dimension triple.
-pub(crate) fn dimensions(node: &Node) -> Dimensions {
+pub(crate) fn dimensions(node: Node<'_>) -> Dimensions {
     Dimensions {
         height: measure(node.child("height")),
         width: measure(node.child("width")),
@@ -256,7 +256,7 @@ pub(crate) fn dimensions(node: &Node) -> Dimensions {
 /// A referenced file with a URI.
 /// Only pictures are kept (PRODUCT_IMAGE, PRODUCT_LABEL_IMAGE, ... or an
 /// untyped file): safety data sheets and videos are not a product card's.
-pub(crate) fn image(node: &Node) -> Option<Image> {
+pub(crate) fn image(node: Node<'_>) -> Option<Image> {
     let kind = node.value_at(&["referencedFileTypeCode"]);
     if kind.is_some_and(|k| !k.contains("IMAGE")) {
         return None;

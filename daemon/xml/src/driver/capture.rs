@@ -7,7 +7,7 @@ use quick_xml::events::{BytesRef, BytesStart};
 
 use super::{Driver, diag};
 use crate::errors;
-use crate::tree::{Node, NsId};
+use crate::tree::{NsId, Tree};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum CaptureKind {
@@ -20,8 +20,10 @@ pub(super) enum CaptureKind {
 /// A subtree being built.
 pub(super) struct Capture {
     pub(super) kind: CaptureKind,
-    /// Open elements, the captured root first.
-    pub(super) stack: Vec<Node>,
+    /// The elements read so far (an arena reused across captures).
+    pub(super) tree: Tree,
+    /// Ids of the open elements, the captured root first.
+    pub(super) stack: Vec<usize>,
     /// Depth of the captured root.
     pub(super) start_depth: usize,
     pub(super) start_offset: u64,
@@ -29,6 +31,16 @@ pub(super) struct Capture {
     pub(super) failure: Option<Diagnostic>,
     /// Path of the captured root's parent.
     pub(super) base: String,
+}
+
+impl Capture {
+    /// Stops building: the first failure is kept, the tree is dropped, and
+    /// the rest of the element is only counted.
+    pub(super) fn fail(&mut self, d: Diagnostic) {
+        self.stack.clear();
+        self.tree.clear();
+        self.failure.get_or_insert(d);
+    }
 }
 
 impl<R: std::io::BufRead, F: FnMut(crate::ParsedDocument) -> std::ops::ControlFlow<()>> Driver<R, F> {
@@ -42,43 +54,60 @@ impl<R: std::io::BufRead, F: FnMut(crate::ParsedDocument) -> std::ops::ControlFl
     ) {
         let base = self.structural_path();
         let start_offset = self.reader.get_ref().offset();
-        let mut capture =
-            Capture { kind, stack: Vec::new(), start_depth: self.depth, start_offset, failure: None, base };
-        match self.build_node(ns, e, line, column) {
-            Ok(node) => capture.stack.push(node),
-            Err(d) => capture.failure = Some(d),
+        let mut tree = std::mem::take(&mut self.spare_tree);
+        tree.clear();
+        let mut capture = Capture {
+            kind,
+            tree,
+            stack: Vec::new(),
+            start_depth: self.depth,
+            start_offset,
+            failure: None,
+            base,
+        };
+        if let Err(d) = self.build_node(&mut capture, ns, e, line, column) {
+            capture.failure = Some(d);
         }
         self.capture = Some(capture);
     }
 
     pub(super) fn capture_start(&mut self, ns: NsId, e: &BytesStart<'_>, line: u64, column: u64) {
         let max_depth = self.options.limits.max_depth;
-        let depth = self.depth;
-        let built = if depth > max_depth {
-            Err(diag("X010", format!("element depth exceeds {max_depth}"), line, column, self.capture_path()))
-        } else if self.capture.as_ref().is_some_and(|c| c.failure.is_some()) {
+        if self.capture.as_ref().is_none_or(|c| c.failure.is_some()) {
             return;
+        }
+        let failure = if self.depth > max_depth {
+            Some(diag(
+                "X010",
+                format!("element depth exceeds {max_depth}"),
+                line,
+                column,
+                self.capture_path(),
+            ))
         } else {
-            self.build_node(ns, e, line, column)
+            // Take the capture out so the node builder can borrow both.
+            let Some(mut capture) = self.capture.take() else { return };
+            let failure = self.build_node(&mut capture, ns, e, line, column).err();
+            self.capture = Some(capture);
+            failure
         };
-        let Some(capture) = self.capture.as_mut() else { return };
-        match built {
-            Ok(node) => capture.stack.push(node),
-            Err(d) => {
-                capture.stack.clear();
-                capture.failure.get_or_insert(d);
-            }
+        if let (Some(d), Some(capture)) = (failure, self.capture.as_mut()) {
+            capture.fail(d);
         }
     }
 
-    pub(super) fn build_node(
-        &mut self,
+    /// Adds the element to the capture's tree and opens it.
+    fn build_node(
+        &self,
+        capture: &mut Capture,
         ns: NsId,
         e: &BytesStart<'_>,
         line: u64,
         column: u64,
-    ) -> Result<Node, Diagnostic> {
-        let mut node = Node { name: e.local_name().as_ref().into(), ns, line, column, ..Node::default() };
+    ) -> Result<(), Diagnostic> {
+        let parent = capture.stack.last().copied();
+        let id = capture.tree.open(parent, e.local_name().as_ref(), ns, line, column);
+        capture.stack.push(id);
         for attr in e.attributes() {
             let attr =
                 attr.map_err(|err| self.diag_here("X001", format!("bad attribute: {err}"), line, column))?;
@@ -86,7 +115,7 @@ impl<R: std::io::BufRead, F: FnMut(crate::ParsedDocument) -> std::ops::ControlFl
             if key == "xmlns" || key.starts_with("xmlns:") {
                 continue;
             }
-            if node.attrs.len() >= self.options.limits.max_attributes {
+            if capture.tree.attr_count(id) >= self.options.limits.max_attributes {
                 let max = self.options.limits.max_attributes;
                 return Err(self.diag_here("X012", format!("more than {max} attributes"), line, column));
             }
@@ -94,9 +123,9 @@ impl<R: std::io::BufRead, F: FnMut(crate::ParsedDocument) -> std::ops::ControlFl
                 let (code, msg) = errors::classify(&err, false);
                 self.diag_here(code, msg, line, column)
             })?;
-            node.attrs.push((attr.key.local_name().as_ref().into(), value.as_ref().into()));
+            capture.tree.add_attr(id, attr.key.local_name().as_ref(), &value);
         }
-        Ok(node)
+        Ok(())
     }
 
     pub(super) fn text(&mut self, text: &str, skip_blank: bool, line: u64, column: u64) {
@@ -105,21 +134,21 @@ impl<R: std::io::BufRead, F: FnMut(crate::ParsedDocument) -> std::ops::ControlFl
         if capture.failure.is_some() {
             return;
         }
-        let Some(node) = capture.stack.last_mut() else { return };
+        let Some(&id) = capture.stack.last() else { return };
+        let current = capture.tree.text_len(id);
         // White space before an element's first character is layout, and
         // dropping it keeps container elements from holding indentation.
-        if skip_blank && node.text.is_empty() && text.bytes().all(|b| b.is_ascii_whitespace()) {
+        if skip_blank && current == 0 && text.bytes().all(|b| b.is_ascii_whitespace()) {
             return;
         }
-        if node.text.len() + text.len() > limit {
+        if current + text.len() > limit {
             let d = self.diag_here("X011", format!("text node exceeds {limit} bytes"), line, column);
             if let Some(capture) = self.capture.as_mut() {
-                capture.stack.clear();
-                capture.failure.get_or_insert(d);
+                capture.fail(d);
             }
             return;
         }
-        node.text.push_str(text);
+        capture.tree.push_text(id, text);
     }
 
     pub(super) fn reference(&mut self, r: &BytesRef<'_>, line: u64, column: u64) {
@@ -156,8 +185,7 @@ impl<R: std::io::BufRead, F: FnMut(crate::ParsedDocument) -> std::ops::ControlFl
         // Only now is the path worth building: this runs after every event.
         let path = self.capture_path();
         if let Some(capture) = self.capture.as_mut() {
-            capture.stack.clear();
-            capture.failure = Some(diag("X013", format!("document exceeds {max} bytes"), line, column, path));
+            capture.fail(diag("X013", format!("document exceeds {max} bytes"), line, column, path));
         }
     }
 }

@@ -20,7 +20,7 @@ mod capture;
 use capture::{Capture, CaptureKind};
 
 use crate::input::CountingReader;
-use crate::tree::{Namespaces, Node, NsId};
+use crate::tree::{Namespaces, Node, NsId, Tree};
 use crate::{ParseOptions, ParsedDocument, Summary, envelope, errors};
 
 const SBDH_NS: &str = "http://www.unece.org/cefact/namespaces/StandardBusinessDocumentHeader";
@@ -55,6 +55,8 @@ pub(crate) struct Driver<R, F> {
     /// Depth at which an ignored subtree started, if inside one.
     ignore_from: Option<usize>,
     capture: Option<Capture>,
+    /// The arena of the last capture, kept for the next one.
+    spare_tree: Tree,
     root_path: String,
     transaction_index: usize,
     transaction_id: Option<EntityId>,
@@ -65,7 +67,8 @@ pub(crate) struct Driver<R, F> {
 
 impl<R: BufRead, F: FnMut(ParsedDocument) -> ControlFlow<()>> Driver<R, F> {
     pub(crate) fn new(reader: R, options: &ParseOptions, on_document: F) -> Self {
-        // A run without `<` longer than a whole document can never be valid.
+        // One event (a tag or a text node) longer than a whole document can
+        // never be valid.
         let max_run = options.limits.max_document_bytes.max(1 << 20);
         let mut reader = NsReader::from_reader(CountingReader::new(reader, max_run));
         let config = reader.config_mut();
@@ -81,6 +84,7 @@ impl<R: BufRead, F: FnMut(ParsedDocument) -> ControlFlow<()>> Driver<R, F> {
             depth: 0,
             ignore_from: None,
             capture: None,
+            spare_tree: Tree::default(),
             root_path: String::new(),
             transaction_index: 0,
             transaction_id: None,
@@ -94,12 +98,13 @@ impl<R: BufRead, F: FnMut(ParsedDocument) -> ControlFlow<()>> Driver<R, F> {
         let mut buf = Vec::with_capacity(4096);
         while !self.stop {
             let (line, column) = self.reader.get_ref().line_col();
+            self.reader.get_mut().start_event();
             buf.clear();
             let event = self.reader.read_resolved_event_into(&mut buf);
             let (ns, event) = match event {
                 Ok((res, ev)) => (resolve(&mut self.namespaces, res), ev),
                 Err(e) => {
-                    let (code, msg) = errors::classify(&e, self.reader.get_ref().run_exceeded);
+                    let (code, msg) = errors::classify(&e, self.reader.get_ref().event_too_large);
                     self.fatal(code, msg, line, column);
                     break;
                 }
@@ -242,12 +247,8 @@ impl<R: BufRead, F: FnMut(ParsedDocument) -> ControlFlow<()>> Driver<R, F> {
         }
         if let Some(capture) = self.capture.as_mut() {
             if depth > capture.start_depth {
-                if capture.failure.is_none()
-                    && capture.stack.len() > 1
-                    && let Some(node) = capture.stack.pop()
-                    && let Some(parent) = capture.stack.last_mut()
-                {
-                    parent.children.push(node);
+                if capture.failure.is_none() && capture.stack.len() > 1 {
+                    capture.stack.pop();
                 }
                 return;
             }
@@ -262,26 +263,28 @@ impl<R: BufRead, F: FnMut(ParsedDocument) -> ControlFlow<()>> Driver<R, F> {
     }
 
     fn complete(&mut self, mut capture: Capture) {
-        let node = capture.stack.pop();
-        match (capture.kind, node, capture.failure) {
+        let failure = capture.failure.take();
+        let node = capture.tree.root();
+        match (capture.kind, node, failure) {
             (CaptureKind::Document, node, failure) => {
-                self.document(node.as_ref(), failure, &capture.base);
+                self.document(node, failure, &capture.base);
             }
             (_, _, Some(failure)) => self.summary.diagnostics.push(failure),
             (_, None, None) => {}
             (CaptureKind::Sbdh, Some(node), None) => {
-                let (env, diags) = envelope::read_sbdh(&node, &capture.base, &self.namespaces);
+                let (env, diags) = envelope::read_sbdh(node, &capture.base, &self.namespaces);
                 self.summary.envelope = Some(env);
                 self.summary.diagnostics.extend(diags);
             }
             (CaptureKind::TransactionId, Some(node), None) => {
-                self.transaction_id = Some(envelope::entity_id(&node));
+                self.transaction_id = Some(envelope::entity_id(node));
             }
-            (CaptureKind::CommandHeader, Some(node), None) => self.command_header(&node, &capture.base),
+            (CaptureKind::CommandHeader, Some(node), None) => self.command_header(node, &capture.base),
         }
+        self.spare_tree = capture.tree;
     }
 
-    fn command_header(&mut self, node: &Node, base: &str) {
+    fn command_header(&mut self, node: Node<'_>, base: &str) {
         let raw = node.attr("type");
         let command = raw.and_then(Command::parse);
         if command.is_none() {
@@ -290,7 +293,7 @@ impl<R: BufRead, F: FnMut(ParsedDocument) -> ControlFlow<()>> Driver<R, F> {
                 None => "documentCommandHeader has no type attribute".to_owned(),
             };
             let path = format!("{base}/documentCommandHeader");
-            self.command.error = Some(diag("M003", msg, node.line, node.column, path));
+            self.command.error = Some(diag("M003", msg, node.line(), node.column(), path));
         }
         self.command.context = Some(CommandContext {
             transaction_index: self.transaction_index,
@@ -300,7 +303,7 @@ impl<R: BufRead, F: FnMut(ParsedDocument) -> ControlFlow<()>> Driver<R, F> {
         });
     }
 
-    fn document(&mut self, node: Option<&Node>, failure: Option<Diagnostic>, base: &str) {
+    fn document(&mut self, node: Option<Node<'_>>, failure: Option<Diagnostic>, base: &str) {
         let Some(message_type) = self.summary.message_type else { return };
         let context = self.command.context.clone().unwrap_or(CommandContext {
             transaction_index: self.transaction_index,
@@ -388,10 +391,7 @@ impl<R: BufRead, F: FnMut(ParsedDocument) -> ControlFlow<()>> Driver<R, F> {
     fn reject_or_fatal(&mut self, code: &'static str, msg: String, line: u64, column: u64) {
         let d = self.diag_here(code, msg, line, column);
         match self.capture.as_mut() {
-            Some(capture) => {
-                capture.stack.clear();
-                capture.failure.get_or_insert(d);
-            }
+            Some(capture) => capture.fail(d),
             None => {
                 self.summary.diagnostics.push(d);
                 self.stop = true;
@@ -454,9 +454,11 @@ impl<R: BufRead, F: FnMut(ParsedDocument) -> ControlFlow<()>> Driver<R, F> {
     fn capture_path(&self) -> String {
         let mut path = self.structural_path();
         if let Some(capture) = &self.capture {
-            for node in &capture.stack {
-                path.push('/');
-                path.push_str(&node.name);
+            for &id in &capture.stack {
+                if let Some(node) = capture.tree.node(id) {
+                    path.push('/');
+                    path.push_str(node.name());
+                }
             }
         }
         path
