@@ -140,7 +140,7 @@ mod tests {
 
     #[test]
     fn an_event_longer_than_the_cap_is_an_error() {
-        let text = vec![b'a'; 100];
+        let text = [b'a'; 100];
         let mut reader = CountingReader::new(io::BufReader::with_capacity(8, &text[..]), 10);
         reader.start_event();
         let mut total = 0;

@@ -152,10 +152,6 @@ fn exception(node: Node<'_>, ctx: &mut Ctx<'_>) -> ExceptionNode {
                 date_time: ctx.timestamp(e.child("errorDateTime")),
             })
             .collect(),
-        children: node
-            .children()
-            .filter(|c| LEVELS.contains(&&*c.name()))
-            .map(|c| exception(c, ctx))
-            .collect(),
+        children: node.children().filter(|c| LEVELS.contains(&c.name())).map(|c| exception(c, ctx)).collect(),
     }
 }

@@ -115,7 +115,7 @@ impl Tree {
         } else {
             // Text after a child element (mixed content, rare): move what
             // the node had to the end so its text stays one range.
-            self.strings.extend_from_within(current.clone());
+            self.strings.extend_from_within(current);
             end
         };
         self.strings.push_str(text);
