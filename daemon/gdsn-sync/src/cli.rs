@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+use gdsn_xml::{Limits, ParseOptions};
 
 /// Keeps a customs product search in step with GS1 GDSN catalogues.
 #[derive(Debug, Parser)]
@@ -32,10 +33,46 @@ pub(crate) struct FilesArgs {
     /// Write diagnostics as JSON lines instead of `file:line:col: ...`.
     #[arg(long)]
     pub(crate) json_diagnostics: bool,
+    #[command(flatten)]
+    pub(crate) limits: LimitArgs,
+}
+
+/// The parser's resource limits; past one, the document is rejected with
+/// the limit's code and parsing resumes at the next document.
+#[derive(Debug, Args)]
+pub(crate) struct LimitArgs {
+    /// Deepest element nesting (X010).
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_depth)]
+    pub(crate) max_depth: usize,
+    /// Largest text node in bytes (X011).
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_text_bytes)]
+    pub(crate) max_text_bytes: usize,
+    /// Most attributes on one element (X012).
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_attributes)]
+    pub(crate) max_attributes: usize,
+    /// Largest document (one hierarchy) in bytes (X013).
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_document_bytes)]
+    pub(crate) max_document_bytes: u64,
+}
+
+impl LimitArgs {
+    /// The parse options these flags describe.
+    pub(crate) fn options(&self) -> ParseOptions {
+        ParseOptions {
+            limits: Limits {
+                max_depth: self.max_depth,
+                max_text_bytes: self.max_text_bytes,
+                max_attributes: self.max_attributes,
+                max_document_bytes: self.max_document_bytes,
+            },
+        }
+    }
 }
 
 #[derive(Debug, Args)]
 pub(crate) struct InspectArgs {
     /// The message to read.
     pub(crate) file: PathBuf,
+    #[command(flatten)]
+    pub(crate) limits: LimitArgs,
 }

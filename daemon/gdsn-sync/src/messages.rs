@@ -36,7 +36,8 @@ pub(crate) fn parse(args: &FilesArgs, output: Output) -> ExitCode {
     let mut err = BufWriter::new(stderr.lock());
     let mut worst = Outcome::Clean;
     for path in &args.files {
-        let outcome = parse_file(path, output, args.json_diagnostics, &mut out, &mut err);
+        let settings = Settings { options: args.limits.options(), output, json: args.json_diagnostics };
+        let outcome = parse_file(path, &settings, &mut out, &mut err);
         worst = worst.max(outcome);
     }
     let flushed = out.flush().and_then(|()| err.flush());
@@ -47,13 +48,16 @@ pub(crate) fn parse(args: &FilesArgs, output: Output) -> ExitCode {
     ExitCode::from(worst as u8)
 }
 
-fn parse_file(
-    path: &Path,
+/// How `parse` and `validate` treat each file.
+struct Settings {
+    options: ParseOptions,
     output: Output,
     json: bool,
-    out: &mut impl Write,
-    err: &mut impl Write,
-) -> Outcome {
+}
+
+fn parse_file(path: &Path, settings: &Settings, out: &mut impl Write, err: &mut impl Write) -> Outcome {
+    let Settings { options, output, json } = settings;
+    let (output, json) = (*output, *json);
     let file = match File::open(path) {
         Ok(f) => f,
         Err(e) => {
@@ -63,19 +67,18 @@ fn parse_file(
     };
     let name = path.display().to_string();
     let mut write_failed = false;
-    let summary =
-        gdsn_xml::parse(BufReader::with_capacity(READ_BUFFER, file), &ParseOptions::default(), |doc| {
-            if output == Output::Records {
-                for record in &doc.records {
-                    let line = serde_json::to_string(record).unwrap_or_default();
-                    write_failed |= writeln!(out, "{line}").is_err();
-                }
+    let summary = gdsn_xml::parse(BufReader::with_capacity(READ_BUFFER, file), options, |doc| {
+        if output == Output::Records {
+            for record in &doc.records {
+                let line = serde_json::to_string(record).unwrap_or_default();
+                write_failed |= writeln!(out, "{line}").is_err();
             }
-            for d in &doc.diagnostics {
-                write_failed |= write_diagnostic(err, &name, d, json).is_err();
-            }
-            if write_failed { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }
-        });
+        }
+        for d in &doc.diagnostics {
+            write_failed |= write_diagnostic(err, &name, d, json).is_err();
+        }
+        if write_failed { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }
+    });
     for d in &summary.diagnostics {
         let _ = write_diagnostic(err, &name, d, json);
     }
@@ -108,7 +111,7 @@ pub(crate) fn inspect(args: &InspectArgs) -> ExitCode {
     };
     let mut documents = Vec::new();
     let summary =
-        gdsn_xml::parse(BufReader::with_capacity(READ_BUFFER, file), &ParseOptions::default(), |doc| {
+        gdsn_xml::parse(BufReader::with_capacity(READ_BUFFER, file), &args.limits.options(), |doc| {
             documents.push(document_json(&doc));
             ControlFlow::Continue(())
         });

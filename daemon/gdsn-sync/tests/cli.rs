@@ -104,3 +104,15 @@ fn output_is_deterministic() {
     assert_eq!(a.stdout, b.stdout);
     assert!(Path::new(&input).exists());
 }
+
+#[test]
+fn limits_are_flags() {
+    let input = case_input("0002_cin_pallet_case_each");
+    assert_eq!(gdsn_sync(&["validate", &input]).status.code(), Some(0));
+    let out = gdsn_sync(&["validate", "--max-depth", "12", &input]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains(" error X010: element depth exceeds 12"));
+    let out = gdsn_sync(&["validate", "--max-text-bytes", "20", &input]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains(" error X011: "));
+    assert_eq!(gdsn_sync(&["validate", "--max-depth", "lots", &input]).status.code(), Some(2));
+}

@@ -52,7 +52,8 @@ pub enum IdError {
     Subdivision(String),
 }
 
-/// The GS1 modulo-10 check digit of `digits` (the payload, without check digit).
+/// The GS1 modulo-10 check digit of `digits` (the payload, without check
+/// digit). Expects ASCII digits; anything else counts as 0.
 ///
 /// Weights 3 and 1 alternate from the rightmost payload digit, so the same
 /// routine serves GTIN-8/12/13/14, GLN and SSCC.
@@ -61,7 +62,9 @@ pub fn check_digit(digits: &[u8]) -> u8 {
         .iter()
         .rev()
         .enumerate()
-        .map(|(i, d)| u32::from(d - b'0') * if i % 2 == 0 { 3 } else { 1 })
+        .map(|(i, d)| {
+            u32::from(if d.is_ascii_digit() { d - b'0' } else { 0 }) * if i % 2 == 0 { 3 } else { 1 }
+        })
         .sum();
     ((10 - sum % 10) % 10) as u8
 }
@@ -74,10 +77,11 @@ fn digits_only(kind: &'static str, value: &str) -> Result<(), IdError> {
 }
 
 fn verify_check_digit(kind: &'static str, value: &str) -> Result<(), IdError> {
-    let bytes = value.as_bytes();
-    let (payload, last) = bytes.split_at(bytes.len() - 1);
+    let Some((&last, payload)) = value.as_bytes().split_last() else {
+        return Err(IdError::NotDigits { kind, value: value.to_owned() });
+    };
     let expected = check_digit(payload);
-    let found = last[0] - b'0';
+    let found = last.wrapping_sub(b'0');
     if found != expected {
         return Err(IdError::CheckDigit { kind, value: value.to_owned(), found, expected });
     }

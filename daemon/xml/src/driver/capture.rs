@@ -77,13 +77,8 @@ impl<R: std::io::BufRead, F: FnMut(crate::ParsedDocument) -> std::ops::ControlFl
             return;
         }
         let failure = if self.depth > max_depth {
-            Some(diag(
-                "X010",
-                format!("element depth exceeds {max_depth}"),
-                line,
-                column,
-                self.capture_path(),
-            ))
+            let path = format!("{}/{}", self.capture_path(), e.local_name().as_ref());
+            Some(diag("X010", format!("element depth exceeds {max_depth}"), line, column, path))
         } else {
             // Take the capture out so the node builder can borrow both.
             let Some(mut capture) = self.capture.take() else { return };

@@ -349,7 +349,10 @@ impl<R: BufRead, F: FnMut(ParsedDocument) -> ControlFlow<()>> Driver<R, F> {
             }
             return;
         }
-        let (code, msg) = if declares_2x || uri.starts_with("urn:ean.ucc:") {
+        // GDSN 2.x wrapped its messages in a StandardBusinessDocument; in
+        // 3.x the header sits inside the message root instead.
+        let sbd_wrapper = name == "StandardBusinessDocument" && uri == SBDH_NS;
+        let (code, msg) = if declares_2x || uri.starts_with("urn:ean.ucc:") || sbd_wrapper {
             (
                 "M002",
                 format!(
