@@ -367,15 +367,7 @@ impl CinGenerator {
         x.open("documentCommand");
         x.open_attrs("documentCommandHeader", &[("type", command)]);
         x.open("documentCommandIdentification");
-        x.start("entityIdentification");
-        x.raw("CMD-");
-        x.num(self.config.seed);
-        x.raw("-");
-        x.num(product.index as u64 + 1);
-        x.end("entityIdentification");
-        x.open("contentOwner");
-        x.leaf("gln", gs1::as_str(&self.data_pool));
-        x.close("contentOwner");
+        entity_identification(x, "CMD-", self.config.seed, product.index, &self.data_pool);
         x.close("documentCommandIdentification");
         x.close("documentCommandHeader");
         x.open(DOCUMENT);
@@ -384,15 +376,7 @@ impl CinGenerator {
         x.end("creationDateTime");
         x.leaf("documentStatusCode", "ORIGINAL");
         x.open("catalogueItemNotificationIdentification");
-        x.start("entityIdentification");
-        x.raw("CIN-");
-        x.num(self.config.seed);
-        x.raw("-");
-        x.num(product.index as u64 + 1);
-        x.end("entityIdentification");
-        x.open("contentOwner");
-        x.leaf("gln", gs1::as_str(&provider));
-        x.close("contentOwner");
+        entity_identification(x, "CIN-", self.config.seed, product.index, &provider);
         x.close("catalogueItemNotificationIdentification");
         x.leaf("isReload", "false");
         self.catalogue_item(&product, top);
@@ -464,6 +448,19 @@ fn stamp(rng: &mut Rng) -> Stamp {
         second: rng.range(0, 59),
         zone: rng.choose(ZONES),
     }
+}
+
+/// `entityIdentification` (`PREFIX-seed-n`) with its `contentOwner/gln`.
+fn entity_identification(x: &mut Xml, prefix: &str, seed: u64, index: usize, owner: &[u8]) {
+    x.start("entityIdentification");
+    x.raw(prefix);
+    x.num(seed);
+    x.raw("-");
+    x.num(index as u64 + 1);
+    x.end("entityIdentification");
+    x.open("contentOwner");
+    x.leaf("gln", gs1::as_str(owner));
+    x.close("contentOwner");
 }
 
 fn timestamp(x: &mut Xml, t: Stamp) {

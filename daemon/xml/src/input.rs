@@ -66,11 +66,10 @@ impl<R: BufRead> CountingReader<R> {
     }
 }
 
+/// quick-xml reads through `BufRead`; `Read` is its supertrait.
 impl<R: BufRead> Read for CountingReader<R> {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        let available = self.fill_buf()?;
-        let n = available.len().min(out.len());
-        out[..n].copy_from_slice(&available[..n]);
+        let n = self.fill_buf()?.read(out)?;
         self.consume(n);
         Ok(n)
     }
