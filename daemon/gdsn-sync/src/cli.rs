@@ -27,7 +27,7 @@ pub(crate) enum Command {
 
 #[derive(Debug, Args)]
 pub(crate) struct FilesArgs {
-    /// Messages to read.
+    /// Messages to read (`-` for standard input).
     #[arg(required = true)]
     pub(crate) files: Vec<PathBuf>,
     /// Write diagnostics as JSON lines instead of `file:line:col: ...`.
@@ -71,7 +71,7 @@ impl LimitArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct InspectArgs {
-    /// The message to read.
+    /// The message to read (`-` for standard input).
     pub(crate) file: PathBuf,
     #[command(flatten)]
     pub(crate) limits: LimitArgs,

@@ -1,7 +1,7 @@
 //! `parse`, `validate` and `inspect`: the message commands.
 
 use std::fs::File;
-use std::io::{self, BufReader, BufWriter, Write};
+use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::ops::ControlFlow;
 use std::path::Path;
 use std::process::ExitCode;
@@ -58,16 +58,15 @@ struct Settings {
 fn parse_file(path: &Path, settings: &Settings, out: &mut impl Write, err: &mut impl Write) -> Outcome {
     let Settings { options, output, json } = settings;
     let (output, json) = (*output, *json);
-    let file = match File::open(path) {
-        Ok(f) => f,
+    let (name, input) = match open_input(path) {
+        Ok(opened) => opened,
         Err(e) => {
-            let _ = writeln!(err, "{}: cannot read: {e}", path.display());
+            let _ = writeln!(err, "{e}");
             return Outcome::Unreadable;
         }
     };
-    let name = path.display().to_string();
     let mut write_failed = false;
-    let summary = gdsn_xml::parse(BufReader::with_capacity(READ_BUFFER, file), options, |doc| {
+    let summary = gdsn_xml::parse(BufReader::with_capacity(READ_BUFFER, input), options, |doc| {
         if output == Output::Records {
             for record in &doc.records {
                 let line = serde_json::to_string(record).unwrap_or_default();
@@ -85,7 +84,32 @@ fn parse_file(path: &Path, settings: &Settings, out: &mut impl Write, err: &mut 
     if write_failed {
         return Outcome::Unreadable;
     }
-    if summary.is_clean() { Outcome::Clean } else { Outcome::Rejected }
+    outcome_of(&summary)
+}
+
+/// A read error part-way is an unreadable file (2), not a rejection (1).
+fn outcome_of(summary: &Summary) -> Outcome {
+    if summary.diagnostics.iter().any(|d| d.code == "X020") {
+        Outcome::Unreadable
+    } else if summary.is_clean() {
+        Outcome::Clean
+    } else {
+        Outcome::Rejected
+    }
+}
+
+/// Opens a message: `-` is standard input. Directories are refused here,
+/// where the message can say so, rather than as a read error later.
+fn open_input(path: &Path) -> Result<(String, Box<dyn Read>), String> {
+    if path.as_os_str() == "-" {
+        return Ok(("<stdin>".to_owned(), Box::new(io::stdin().lock())));
+    }
+    let name = path.display().to_string();
+    let file = File::open(path).map_err(|e| format!("{name}: cannot read: {e}"))?;
+    match file.metadata() {
+        Ok(m) if m.is_dir() => Err(format!("{name}: cannot read: is a directory")),
+        _ => Ok((name, Box::new(file))),
+    }
 }
 
 fn write_diagnostic(w: &mut impl Write, file: &str, d: &Diagnostic, json: bool) -> io::Result<()> {
@@ -102,16 +126,16 @@ fn write_diagnostic(w: &mut impl Write, file: &str, d: &Diagnostic, json: bool) 
 }
 
 pub(crate) fn inspect(args: &InspectArgs) -> ExitCode {
-    let file = match File::open(&args.file) {
-        Ok(f) => f,
+    let (_, input) = match open_input(&args.file) {
+        Ok(opened) => opened,
         Err(e) => {
-            eprintln!("{}: cannot read: {e}", args.file.display());
+            eprintln!("{e}");
             return ExitCode::from(2);
         }
     };
     let mut documents = Vec::new();
     let summary =
-        gdsn_xml::parse(BufReader::with_capacity(READ_BUFFER, file), &args.limits.options(), |doc| {
+        gdsn_xml::parse(BufReader::with_capacity(READ_BUFFER, input), &args.limits.options(), |doc| {
             documents.push(document_json(&doc));
             ControlFlow::Continue(())
         });
@@ -120,7 +144,7 @@ pub(crate) fn inspect(args: &InspectArgs) -> ExitCode {
     if writeln!(io::stdout().lock(), "{text}").is_err() {
         return ExitCode::from(2);
     }
-    ExitCode::from(if summary.is_clean() { 0 } else { 1 })
+    ExitCode::from(outcome_of(&summary) as u8)
 }
 
 fn document_json(doc: &ParsedDocument) -> serde_json::Value {

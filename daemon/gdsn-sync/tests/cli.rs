@@ -116,3 +116,24 @@ fn limits_are_flags() {
     assert!(String::from_utf8_lossy(&out.stderr).contains(" error X011: "));
     assert_eq!(gdsn_sync(&["validate", "--max-depth", "lots", &input]).status.code(), Some(2));
 }
+
+#[test]
+fn standard_input_and_directories() {
+    use std::io::Write as _;
+    use std::process::Stdio;
+    let input = std::fs::read(case_input("0001_cin_single_each")).expect("case readable");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gdsn-sync"))
+        .args(["parse", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child.stdin.take().expect("stdin").write_all(&input).expect("write");
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 1);
+    let dir = gdsn_conformance::cases_dir();
+    let out = gdsn_sync(&["validate", &dir.to_string_lossy()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is a directory"));
+}
