@@ -31,6 +31,9 @@ pub struct CaseSpec {
     pub codes: Vec<String>,
     /// CIN, CIHW, CIC, CIS, RFCIN, CIP, GS1Response, or `none`.
     pub message_type: String,
+    /// Whether the input is valid against GS1's 3.1.35 XSDs (modules
+    /// included); dialect and broken cases are not.
+    pub schema_valid: bool,
 }
 
 /// One case folder.
