@@ -39,6 +39,7 @@ pub(crate) fn convert(input: Input<'_>) -> ParsedDocument {
     };
     let Some(node) = input.node else { return parsed };
     let mut ctx = Ctx::new(node, input.base, input.namespaces);
+    warn_foreign(node, &mut ctx);
     let command = parsed.context.command;
     parsed.document = match input.message_type {
         MessageType::Cin => cin_document(node, &mut ctx).map(|d| Document::Cin(Box::new(d))),
@@ -67,6 +68,24 @@ pub(crate) fn convert(input: Input<'_>) -> ParsedDocument {
     }
     parsed.diagnostics = ctx.diags;
     parsed
+}
+
+/// Warns (W001) about elements in a namespace GS1 does not put there: they
+/// are ignored, since matching is by namespace URI. Children of `extension`
+/// are modules, each in its own namespace, and are exempt.
+fn warn_foreign(node: Node<'_>, ctx: &mut Ctx<'_>) {
+    for child in node.children() {
+        if node.owns(child) || node.name() == "extension" {
+            warn_foreign(child, ctx);
+        } else {
+            let uri = ctx.namespace(child);
+            ctx.report(
+                "W001",
+                format!("element `{{{uri}}}{}` is in a foreign namespace; ignored", child.name()),
+                child,
+            );
+        }
+    }
 }
 
 /// The fields of `DocumentType` plus the document's own identification.
@@ -292,7 +311,11 @@ pub(crate) fn modules(trade_node: Node<'_>, facts: &mut ItemFacts, ctx: &mut Ctx
     for info in trade_node.children_named("tradeItemInformation") {
         for extension in info.children_named("extension") {
             for module in extension.children() {
-                if !warned && ctx.namespace(module).is_empty() {
+                let uri = ctx.namespace(module);
+                if !uri.is_empty() && !uri.starts_with("urn:gs1:gdsn:") {
+                    continue;
+                }
+                if !warned && uri.is_empty() {
                     warned = true;
                     ctx.report(
                         "W003",

@@ -205,14 +205,22 @@ impl<'t> Node<'t> {
         Children { tree: self.tree, next: self.data().first_child }
     }
 
-    /// First child with this local name.
-    pub(crate) fn child(self, name: &str) -> Option<Node<'t>> {
-        self.children().find(|c| c.name() == name)
+    /// Whether `child` belongs to this element's vocabulary: GS1 leaves
+    /// everything inside a document unqualified, and the SBDH keeps its own
+    /// namespace, so a child is ours when it is unqualified or shares our
+    /// namespace. An element of a foreign namespace never matches by name.
+    pub(crate) fn owns(self, child: Node<'_>) -> bool {
+        child.ns() == 0 || child.ns() == self.ns()
     }
 
-    /// Children with this local name, in document order.
+    /// First child with this local name (see [`Node::owns`]).
+    pub(crate) fn child(self, name: &str) -> Option<Node<'t>> {
+        self.children().find(|c| c.name() == name && self.owns(*c))
+    }
+
+    /// Children with this local name, in document order (see [`Node::owns`]).
     pub(crate) fn children_named<'n>(self, name: &'n str) -> impl Iterator<Item = Node<'t>> + use<'t, 'n> {
-        self.children().filter(move |c| c.name() == name)
+        self.children().filter(move |c| c.name() == name && self.owns(*c))
     }
 
     /// Follows a path of local names, taking the first match at each step.

@@ -226,3 +226,36 @@ fn declared_non_utf8_encoding_is_refused() {
     let (summary, docs) = run(Cursor::new(input), Limits::default());
     assert_eq!(all_codes(&summary, &docs), vec!["X002"]);
 }
+
+#[test]
+fn elements_of_a_foreign_namespace_never_match_by_local_name() {
+    // A foreign `gtin` before the real one: ignored with W001, the real one read.
+    let doc = document("05412345000105", "").replacen(
+        "<tradeItem><gtin>",
+        "<tradeItem><x:gtin xmlns:x=\"urn:example:other\">05412345000112</x:gtin><gtin>",
+        1,
+    );
+    let mut gtins = Vec::new();
+    let summary = parse(BufReader::new(Cursor::new(message(&[doc]))), &ParseOptions::default(), |d| {
+        gtins.extend(d.records.iter().map(|r| r.gtin.to_string()));
+        assert_eq!(d.diagnostics.iter().map(|d| d.code).collect::<Vec<_>>(), vec!["W001"]);
+        ControlFlow::Continue(())
+    });
+    assert!(summary.is_clean());
+    assert_eq!(gtins, vec!["05412345000105"]);
+    // Only a foreign `gtin`: the item has no GTIN.
+    let doc = document("05412345000105", "").replacen(
+        "<gtin>05412345000105</gtin>",
+        "<x:gtin xmlns:x=\"urn:example:other\">05412345000105</x:gtin>",
+        1,
+    );
+    let (_, docs) = run(Cursor::new(message(&[doc])), Limits::default());
+    assert_eq!(docs, vec![(false, vec!["W001", "M004"])]);
+    // A transaction in a foreign namespace is not a transaction.
+    let input = message(&[document("05412345000105", "")])
+        .replace("<transaction>", "<y:transaction xmlns:y=\"urn:example:other\">")
+        .replace("</transaction>", "</y:transaction>");
+    let (summary, docs) = run(Cursor::new(input), Limits::default());
+    assert!(docs.is_empty());
+    assert!(all_codes(&summary, &docs).contains(&"W001"));
+}

@@ -180,13 +180,20 @@ impl<R: BufRead, F: FnMut(ParsedDocument) -> ControlFlow<()>> Driver<R, F> {
         let uri = uri.as_str();
         let doc_name = message_type.document_name();
         let frame = self.frames.last().copied();
-        let kind = match (frame, name) {
-            (Some(Frame::Root), "StandardBusinessDocumentHeader") if uri == SBDH_NS => CaptureKind::Sbdh,
+        // The envelope's own elements are unqualified; a pool that prefixes
+        // them with the message namespace is tolerated, any other is not ours.
+        let local = uri.is_empty() || uri == message_type.namespace();
+        let structural = if local { name } else { "" };
+        let kind = match (frame, structural) {
+            _ if frame == Some(Frame::Root) && name == "StandardBusinessDocumentHeader" && uri == SBDH_NS => {
+                CaptureKind::Sbdh
+            }
             (Some(Frame::Root), "transaction") if message_type != MessageType::Gs1Response => {
                 return self.open_transaction();
             }
             (Some(Frame::Root), n)
                 if n == doc_name
+                    && !n.is_empty()
                     && message_type == MessageType::Gs1Response
                     && (uri.is_empty() || uri == message_type.namespace()) =>
             {
