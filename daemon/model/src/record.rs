@@ -9,7 +9,7 @@
 use serde::Serialize;
 
 use crate::cin::{CatalogueItem, CinDocument};
-use crate::ids::Gtin;
+use crate::ids::{Gln, Gtin, ItemKey, TargetMarket};
 use crate::message::Command;
 use crate::trade_item::ItemFacts;
 
@@ -38,6 +38,18 @@ pub struct ProductRecord {
     pub parents: Vec<Gtin>,
     /// Where the record came from. Not part of the content hash.
     pub source: SourceInfo,
+}
+
+impl ProductRecord {
+    /// The item key: information provider GLN + GTIN + target market. `None`
+    /// only for a record whose provider GLN is not 13 digits, which the
+    /// parser never produces.
+    pub fn key(&self) -> Option<ItemKey> {
+        let provider = Gln::new_lenient(self.facts.information_provider.gln.as_deref()?).ok()?;
+        let target_market =
+            TargetMarket::parse(&self.target_market, self.target_market_subdivision.as_deref()).ok()?;
+        Some(ItemKey { provider, gtin: self.gtin, target_market })
+    }
 }
 
 /// A child of a record with its quantity per parent.
@@ -120,12 +132,13 @@ struct ContentView<'a> {
     state: &'a Option<String>,
     facts: &'a ItemFacts,
     children: &'a [ChildRef],
-    parents: &'a [Gtin],
 }
 
 impl ProductRecord {
-    /// A 128-bit hash of the record's content: everything but `source`, so
-    /// the same item received in another message hashes the same.
+    /// A 128-bit hash of the record's content: everything but `source` and
+    /// `parents`, so the same item received in another message hashes the
+    /// same, and an item shared by two hierarchies does not flip between
+    /// them (the store keeps the parents of every hierarchy).
     pub fn content_hash(&self) -> u128 {
         let view = ContentView {
             gtin: &self.gtin,
@@ -134,7 +147,6 @@ impl ProductRecord {
             state: &self.state,
             facts: &self.facts,
             children: &self.children,
-            parents: &self.parents,
         };
         let mut hasher = xxhash_rust::xxh3::Xxh3::new();
         // Serialising into the hasher avoids building the JSON text; the

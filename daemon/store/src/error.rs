@@ -1,0 +1,28 @@
+//! The store's one error type.
+
+/// Why a store operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// sled failed (IO, corruption, lock held by another process).
+    #[error("store: {0}")]
+    Sled(#[from] sled::Error),
+    /// The data directory holds another format version.
+    #[error("store format {found} is not the {expected} this build reads")]
+    Format {
+        /// Found on disk.
+        found: u32,
+        /// What this build reads.
+        expected: u32,
+    },
+    /// A stored value could not be decoded.
+    #[error("store value under `{key}` in `{tree}` cannot be decoded")]
+    Corrupt {
+        /// The tree.
+        tree: &'static str,
+        /// The key, as text.
+        key: String,
+    },
+    /// Writing output failed.
+    #[error("write: {0}")]
+    Io(#[from] std::io::Error),
+}

@@ -1,0 +1,50 @@
+//! The embedded store of gdsn-sync, on sled. This crate alone knows the
+//! on-disk format.
+//!
+//! # Design
+//!
+//! **Assumptions.** One process per data directory (sled takes a file
+//! lock); one writer at a time (callers serialise `apply`); the API is
+//! synchronous, and async callers run it on a blocking thread.
+//!
+//! **Trees** (keys and values are bytes; an item key is its text form
+//! `GLN/GTIN/TM[/SUBDIVISION]`, see [`keys`]):
+//!
+//! | tree | key | value |
+//! |---|---|---|
+//! | `meta` | `format`, `sequence`, `outbox_seq` | u32 / u64 big-endian |
+//! | `items` | item key | the normalized record, JSON |
+//! | `state` | item key | content hash, version, links (see [`codec`]) |
+//! | `claims` | child key | keys of the live parents whose records list it |
+//! | `tombstones` | item key | removal version and reason |
+//! | `outbox` | sequence, u64 big-endian | index change: key, op, version (JSON) |
+//! | `messages` | sender `\0` message id | content hash and outcome (JSON) |
+//! | `quarantine` | sender `\0` message id | why it was set aside (JSON) |
+//!
+//! **Transactions.** One [`Store::apply`] call is one sled transaction over
+//! `items`, `state`, `claims`, `tombstones`, `outbox` and `meta`: every
+//! effect of its documents, and the outbox entries for them, commit
+//! together or not at all. The caller groups whole documents into calls.
+//!
+//! **Durability.** A commit is durable once [`Store::flush`] returns after
+//! it; nothing may be acknowledged to a sender before that.
+//!
+//! **Format version.** `meta/format` holds [`FORMAT_VERSION`]; opening a
+//! store with another version fails with [`StoreError::Format`]. A format
+//! change comes with a migration here, run at open.
+//!
+//! Not done yet (issue 3): the raw message archive, chunk resume points,
+//! reload sessions, replies waiting to be sent, per-source cursors, backup
+//! and restore.
+
+pub mod codec;
+mod error;
+pub mod keys;
+mod store;
+mod view;
+
+pub use error::StoreError;
+pub use store::{ApplyOutcome, Counts, MessageStatus, Store};
+
+/// The on-disk format this build reads and writes.
+pub const FORMAT_VERSION: u32 = 1;

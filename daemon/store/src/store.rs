@@ -1,0 +1,326 @@
+//! Opening the store, applying planned documents, and reading it back.
+
+use std::cell::RefCell;
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::path::Path;
+
+use gdsn_diff::{Effect, Incoming, Plan, Stored, plan};
+use gdsn_model::ids::ItemKey;
+use serde_json::{Value, json};
+use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
+use sled::{Db, Transactional, Tree};
+
+use crate::view::TxView;
+use crate::{FORMAT_VERSION, StoreError, codec, keys};
+
+/// The store of one data directory.
+pub struct Store {
+    db: Db,
+    meta: Tree,
+    items: Tree,
+    state: Tree,
+    claims: Tree,
+    tombstones: Tree,
+    outbox: Tree,
+    messages: Tree,
+    quarantine: Tree,
+}
+
+/// Whether a message was seen before.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MessageStatus {
+    /// Never applied.
+    New,
+    /// Applied before with the same content: applying it again does nothing.
+    AlreadyApplied,
+    /// The same sender and message id with other content.
+    Conflict,
+}
+
+/// What one [`Store::apply`] did.
+#[derive(Debug, Default)]
+pub struct ApplyOutcome {
+    /// One plan per document, in order.
+    pub plans: Vec<Plan>,
+    /// Effects written (each also an outbox entry).
+    pub writes: usize,
+}
+
+/// Sizes of the store, for summaries.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Live items.
+    pub live: usize,
+    /// Tombstones.
+    pub tombstones: usize,
+    /// Outbox entries not yet published.
+    pub outbox: usize,
+    /// Messages applied.
+    pub messages: usize,
+    /// Messages quarantined.
+    pub quarantined: usize,
+}
+
+type TxError = ConflictableTransactionError<String>;
+
+impl Store {
+    /// Opens (or creates) the store under `dir`.
+    pub fn open(dir: &Path) -> Result<Store, StoreError> {
+        let db = sled::open(dir)?;
+        let tree = |name: &str| db.open_tree(name);
+        let store = Store {
+            meta: tree("meta")?,
+            items: tree("items")?,
+            state: tree("state")?,
+            claims: tree("claims")?,
+            tombstones: tree("tombstones")?,
+            outbox: tree("outbox")?,
+            messages: tree("messages")?,
+            quarantine: tree("quarantine")?,
+            db,
+        };
+        store.check_format()?;
+        Ok(store)
+    }
+
+    fn check_format(&self) -> Result<(), StoreError> {
+        match self.meta.get("format")? {
+            None => {
+                self.meta.insert("format", &FORMAT_VERSION.to_be_bytes())?;
+                Ok(())
+            }
+            Some(v) => {
+                let found = v.as_ref().try_into().map(u32::from_be_bytes).unwrap_or(0);
+                if found == FORMAT_VERSION {
+                    Ok(())
+                } else {
+                    Err(StoreError::Format { found, expected: FORMAT_VERSION })
+                }
+            }
+        }
+    }
+
+    /// The next local arrival sequence number (persisted, monotonic).
+    pub fn next_sequence(&self) -> Result<u64, StoreError> {
+        let next = self.meta.update_and_fetch("sequence", |old| {
+            let n = old.and_then(|b| b.try_into().ok()).map_or(0, u64::from_be_bytes);
+            Some((n + 1).to_be_bytes().to_vec())
+        })?;
+        Ok(next.and_then(|b| b.as_ref().try_into().ok()).map_or(0, u64::from_be_bytes))
+    }
+
+    /// Whether `(sender, message_id)` was applied before, and with which content.
+    pub fn message_status(&self, sender: &str, message_id: &str, hash: u128) -> Result<MessageStatus, StoreError> {
+        let Some(value) = self.messages.get(message_key(sender, message_id))? else {
+            return Ok(MessageStatus::New);
+        };
+        let stored: Value = serde_json::from_slice(&value).unwrap_or(Value::Null);
+        Ok(if stored["hash"] == json!(format!("{hash:032x}")) {
+            MessageStatus::AlreadyApplied
+        } else {
+            MessageStatus::Conflict
+        })
+    }
+
+    /// Records a message as applied, with its content hash and a summary.
+    pub fn record_message(&self, sender: &str, message_id: &str, hash: u128, summary: &Value) -> Result<(), StoreError> {
+        let value = json!({ "hash": format!("{hash:032x}"), "summary": summary });
+        self.messages.insert(message_key(sender, message_id), value.to_string().into_bytes())?;
+        Ok(())
+    }
+
+    /// Sets a message aside with the reason.
+    pub fn quarantine(&self, sender: &str, message_id: &str, reason: &str) -> Result<(), StoreError> {
+        let value = json!({ "reason": reason });
+        self.quarantine.insert(message_key(sender, message_id), value.to_string().into_bytes())?;
+        Ok(())
+    }
+
+    /// Plans and applies `documents` in one transaction.
+    pub fn apply(&self, documents: &[Incoming]) -> Result<ApplyOutcome, StoreError> {
+        let trees = (&self.items, &self.state, &self.claims, &self.tombstones, &self.outbox, &self.meta);
+        let result = trees.transaction(|(items, state, claims, tombstones, outbox, meta)| {
+            let mut outcome = ApplyOutcome::default();
+            for document in documents {
+                let view = TxView { items, state, claims, tombstones, failure: RefCell::new(None) };
+                let planned = plan(&view, document);
+                if let Some(failure) = view.failure.take() {
+                    return Err(ConflictableTransactionError::Abort(failure));
+                }
+                let trees = Writer { items, state, claims, tombstones, outbox, meta };
+                for effect in &planned.effects {
+                    trees.write(effect)?;
+                }
+                outcome.writes += planned.effects.len();
+                outcome.plans.push(planned);
+            }
+            Ok(outcome)
+        });
+        result.map_err(|e| match e {
+            TransactionError::Abort(reason) => StoreError::Corrupt { tree: "transaction", key: reason },
+            TransactionError::Storage(e) => StoreError::Sled(e),
+        })
+    }
+
+    /// Waits until everything committed so far is on disk.
+    pub fn flush(&self) -> Result<(), StoreError> {
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// Sizes of the trees.
+    pub fn counts(&self) -> Counts {
+        Counts {
+            live: self.items.len(),
+            tombstones: self.tombstones.len(),
+            outbox: self.outbox.len(),
+            messages: self.messages.len(),
+            quarantined: self.quarantine.len(),
+        }
+    }
+
+    /// Writes every live record as one JSON line, in key order, with
+    /// `parents` from the store's links (every live hierarchy's parents).
+    pub fn export(&self, out: &mut impl Write) -> Result<usize, StoreError> {
+        let mut n = 0;
+        for entry in self.items.iter() {
+            let (key, value) = entry?;
+            let mut record: Value = serde_json::from_slice(&value).map_err(|_| corrupt("items", &key))?;
+            if let Some(bytes) = self.state.get(&key)? {
+                let stored = codec::decode_state(&bytes).ok_or_else(|| corrupt("state", &key))?;
+                let parents: Vec<String> = stored.links.parents.iter().map(|p| p.gtin.to_string()).collect();
+                record["parents"] = json!(parents);
+            }
+            writeln!(out, "{record}")?;
+            n += 1;
+        }
+        Ok(n)
+    }
+
+    /// The stored state of a key (for tests and tools).
+    pub fn stored(&self, key: &ItemKey) -> Result<Option<Stored>, StoreError> {
+        let Some(bytes) = self.state.get(keys::encode(key))? else { return Ok(None) };
+        codec::decode_state(&bytes).map(Some).ok_or_else(|| corrupt("state", &bytes))
+    }
+
+    /// The outbox entries in sequence order (for tests and the publisher).
+    pub fn outbox(&self) -> Result<Vec<(u64, Value)>, StoreError> {
+        let mut entries = Vec::new();
+        for entry in self.outbox.iter() {
+            let (seq, value) = entry?;
+            let seq = seq.as_ref().try_into().map(u64::from_be_bytes).map_err(|_| corrupt("outbox", &seq))?;
+            entries.push((seq, serde_json::from_slice(&value).map_err(|_| corrupt("outbox", &value))?));
+        }
+        Ok(entries)
+    }
+}
+
+fn message_key(sender: &str, message_id: &str) -> Vec<u8> {
+    let mut key = sender.as_bytes().to_vec();
+    key.push(0);
+    key.extend_from_slice(message_id.as_bytes());
+    key
+}
+
+fn corrupt(tree: &'static str, key: &[u8]) -> StoreError {
+    StoreError::Corrupt { tree, key: String::from_utf8_lossy(key).into_owned() }
+}
+
+/// The trees an effect writes, inside the transaction.
+struct Writer<'t> {
+    items: &'t TransactionalTree,
+    state: &'t TransactionalTree,
+    claims: &'t TransactionalTree,
+    tombstones: &'t TransactionalTree,
+    outbox: &'t TransactionalTree,
+    meta: &'t TransactionalTree,
+}
+
+impl Writer<'_> {
+    fn write(&self, effect: &Effect) -> Result<(), TxError> {
+        match effect {
+            Effect::Put { key, record, hash, version, links } => {
+                let k = keys::encode(key);
+                let old_children = self.old_children(&k)?;
+                self.items.insert(k.clone(), record.to_string().into_bytes())?;
+                let stored = Stored { hash: *hash, version: *version, links: links.clone() };
+                self.state.insert(k.clone(), codec::encode_state(&stored))?;
+                self.tombstones.remove(k)?;
+                self.reclaim(key, &old_children, &links.children)?;
+                self.enqueue(key, "upsert", version.to_bytes())
+            }
+            Effect::Relink { key, links } => {
+                let k = keys::encode(key);
+                let Some(bytes) = self.state.get(&k)? else { return Ok(()) };
+                let mut stored = codec::decode_state(&bytes).ok_or_else(|| abort("state", key))?;
+                stored.links = links.clone();
+                self.state.insert(k, codec::encode_state(&stored))?;
+                self.enqueue(key, "upsert", stored.version.to_bytes())
+            }
+            Effect::Remove { key, tombstone } => {
+                let k = keys::encode(key);
+                let old_children = self.old_children(&k)?;
+                let was_live = self.items.remove(k.clone())?.is_some();
+                self.state.remove(k.clone())?;
+                self.tombstones.insert(k, codec::encode_tombstone(tombstone))?;
+                self.reclaim(key, &old_children, &[])?;
+                if was_live { self.enqueue(key, "delete", tombstone.version.to_bytes()) } else { Ok(()) }
+            }
+        }
+    }
+
+    fn old_children(&self, k: &[u8]) -> Result<Vec<ItemKey>, TxError> {
+        let Some(bytes) = self.state.get(k)? else { return Ok(Vec::new()) };
+        let stored = codec::decode_state(&bytes).ok_or_else(|| abort_bytes("state", k))?;
+        Ok(stored.links.children)
+    }
+
+    /// Keeps `claims` (child -> parents listing it) in step with `parent`'s children.
+    fn reclaim(&self, parent: &ItemKey, old: &[ItemKey], new: &[ItemKey]) -> Result<(), TxError> {
+        for child in old.iter().filter(|c| !new.contains(c)) {
+            self.edit_claims(child, |set| {
+                set.remove(parent);
+            })?;
+        }
+        for child in new.iter().filter(|c| !old.contains(c)) {
+            self.edit_claims(child, |set| {
+                set.insert(parent.clone());
+            })?;
+        }
+        Ok(())
+    }
+
+    fn edit_claims(&self, child: &ItemKey, edit: impl FnOnce(&mut BTreeSet<ItemKey>)) -> Result<(), TxError> {
+        let k = keys::encode(child);
+        let mut set: BTreeSet<ItemKey> = match self.claims.get(&k)? {
+            Some(bytes) => codec::decode_keys(&bytes).ok_or_else(|| abort("claims", child))?.into_iter().collect(),
+            None => BTreeSet::new(),
+        };
+        edit(&mut set);
+        if set.is_empty() {
+            self.claims.remove(k)?;
+        } else {
+            self.claims.insert(k, codec::encode_keys(set.iter()))?;
+        }
+        Ok(())
+    }
+
+    /// Appends an index change to the outbox under the next sequence number.
+    fn enqueue(&self, key: &ItemKey, op: &str, version: [u8; 40]) -> Result<(), TxError> {
+        let seq = self.meta.get("outbox_seq")?.and_then(|b| b.as_ref().try_into().ok()).map_or(0, u64::from_be_bytes) + 1;
+        self.meta.insert("outbox_seq", &seq.to_be_bytes())?;
+        let version_hex: String = version.iter().map(|b| format!("{b:02x}")).collect();
+        let entry = json!({ "key": key.to_string(), "op": op, "version": version_hex });
+        self.outbox.insert(&seq.to_be_bytes(), entry.to_string().into_bytes())?;
+        Ok(())
+    }
+}
+
+fn abort(tree: &str, key: &ItemKey) -> TxError {
+    ConflictableTransactionError::Abort(format!("{tree} value of {key} cannot be decoded"))
+}
+
+fn abort_bytes(tree: &str, key: &[u8]) -> TxError {
+    ConflictableTransactionError::Abort(format!("{tree} value of {} cannot be decoded", String::from_utf8_lossy(key)))
+}
