@@ -76,10 +76,10 @@ impl Mem {
                 }
             }
             for child in &links.children {
-                if let Some((c, _)) = self.live.get(child) {
-                    if !c.links.parents.contains(key) {
-                        return Err(format!("{key} lists live child {child}, which does not name it"));
-                    }
+                if let Some((c, _)) = self.live.get(child)
+                    && !c.links.parents.contains(key)
+                {
+                    return Err(format!("{key} lists live child {child}, which does not name it"));
                 }
             }
         }
@@ -193,10 +193,10 @@ proptest! {
         let _ = max_time;
         for target in &targets {
             let Some(first) = p.changes.iter().find(|c| &c.key == target) else { continue };
-            if let Some((s, _)) = mem.live.get(target) {
-                if s.version.item_time > late_time {
-                    prop_assert_eq!(&first.kind, &ChangeKind::Stale, "{}", target);
-                }
+            if let Some((s, _)) = mem.live.get(target)
+                && s.version.item_time > late_time
+            {
+                prop_assert_eq!(&first.kind, &ChangeKind::Stale, "{}", target);
             }
         }
     }

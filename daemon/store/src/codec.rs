@@ -101,7 +101,8 @@ mod tests {
         };
         assert_eq!(decode_state(&encode_state(&stored)), Some(stored.clone()));
         assert_eq!(decode_state(&encode_state(&stored)[..60]), None);
-        let tombstone = Tombstone { version: stored.version, reason: Reason::Withdrawn("PUBLICATION_WITHDRAWAL".into()) };
+        let tombstone =
+            Tombstone { version: stored.version, reason: Reason::Withdrawn("PUBLICATION_WITHDRAWAL".into()) };
         assert_eq!(decode_tombstone(&encode_tombstone(&tombstone)), Some(tombstone));
     }
 }

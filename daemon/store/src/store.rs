@@ -111,7 +111,12 @@ impl Store {
     }
 
     /// Whether `(sender, message_id)` was applied before, and with which content.
-    pub fn message_status(&self, sender: &str, message_id: &str, hash: u128) -> Result<MessageStatus, StoreError> {
+    pub fn message_status(
+        &self,
+        sender: &str,
+        message_id: &str,
+        hash: u128,
+    ) -> Result<MessageStatus, StoreError> {
         let Some(value) = self.messages.get(message_key(sender, message_id))? else {
             return Ok(MessageStatus::New);
         };
@@ -124,7 +129,13 @@ impl Store {
     }
 
     /// Records a message as applied, with its content hash and a summary.
-    pub fn record_message(&self, sender: &str, message_id: &str, hash: u128, summary: &Value) -> Result<(), StoreError> {
+    pub fn record_message(
+        &self,
+        sender: &str,
+        message_id: &str,
+        hash: u128,
+        summary: &Value,
+    ) -> Result<(), StoreError> {
         let value = json!({ "hash": format!("{hash:032x}"), "summary": summary });
         self.messages.insert(message_key(sender, message_id), value.to_string().into_bytes())?;
         Ok(())
@@ -294,7 +305,9 @@ impl Writer<'_> {
     fn edit_claims(&self, child: &ItemKey, edit: impl FnOnce(&mut BTreeSet<ItemKey>)) -> Result<(), TxError> {
         let k = keys::encode(child);
         let mut set: BTreeSet<ItemKey> = match self.claims.get(&k)? {
-            Some(bytes) => codec::decode_keys(&bytes).ok_or_else(|| abort("claims", child))?.into_iter().collect(),
+            Some(bytes) => {
+                codec::decode_keys(&bytes).ok_or_else(|| abort("claims", child))?.into_iter().collect()
+            }
             None => BTreeSet::new(),
         };
         edit(&mut set);
@@ -308,7 +321,12 @@ impl Writer<'_> {
 
     /// Appends an index change to the outbox under the next sequence number.
     fn enqueue(&self, key: &ItemKey, op: &str, version: [u8; 40]) -> Result<(), TxError> {
-        let seq = self.meta.get("outbox_seq")?.and_then(|b| b.as_ref().try_into().ok()).map_or(0, u64::from_be_bytes) + 1;
+        let seq = self
+            .meta
+            .get("outbox_seq")?
+            .and_then(|b| b.as_ref().try_into().ok())
+            .map_or(0, u64::from_be_bytes)
+            + 1;
         self.meta.insert("outbox_seq", &seq.to_be_bytes())?;
         let version_hex: String = version.iter().map(|b| format!("{b:02x}")).collect();
         let entry = json!({ "key": key.to_string(), "op": op, "version": version_hex });
@@ -322,5 +340,8 @@ fn abort(tree: &str, key: &ItemKey) -> TxError {
 }
 
 fn abort_bytes(tree: &str, key: &[u8]) -> TxError {
-    ConflictableTransactionError::Abort(format!("{tree} value of {} cannot be decoded", String::from_utf8_lossy(key)))
+    ConflictableTransactionError::Abort(format!(
+        "{tree} value of {} cannot be decoded",
+        String::from_utf8_lossy(key)
+    ))
 }
