@@ -20,6 +20,7 @@
 //! Useful for: deciding what to write. Not useful for: storage (gdsn-store)
 //! or reading messages (gdsn-xml).
 
+pub mod incoming;
 mod plan;
 mod version;
 

@@ -23,6 +23,33 @@ pub(crate) enum Command {
     /// Print the message model of one message as JSON (envelope,
     /// transactions, commands and documents of any type).
     Inspect(InspectArgs),
+    /// Parse, diff and apply messages to the store, in order; print a
+    /// summary per file.
+    Ingest(IngestArgs),
+    /// Write every live record of the store as NDJSON.
+    Export(StoreArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct StoreArgs {
+    /// The data directory (the store lives in DIR/store).
+    #[arg(long, value_name = "DIR", default_value = "data")]
+    pub(crate) data_dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct IngestArgs {
+    #[command(flatten)]
+    pub(crate) store: StoreArgs,
+    /// Documents per store transaction; a larger message commits in
+    /// chunks of whole documents.
+    #[arg(long, value_name = "N", default_value_t = 500)]
+    pub(crate) apply_chunk_documents: usize,
+    /// Messages to apply, in order.
+    #[arg(required = true)]
+    pub(crate) files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub(crate) limits: LimitArgs,
 }
 
 #[derive(Debug, Args)]

@@ -4,6 +4,7 @@
 //! was rejected, 2 usage error or unreadable file.
 
 mod cli;
+mod ingest;
 mod messages;
 
 use std::process::ExitCode;
@@ -16,5 +17,7 @@ fn main() -> ExitCode {
         cli::Command::Parse(args) => messages::parse(&args, messages::Output::Records),
         cli::Command::Validate(args) => messages::parse(&args, messages::Output::DiagnosticsOnly),
         cli::Command::Inspect(args) => messages::inspect(&args),
+        cli::Command::Ingest(args) => ingest::ingest(&args),
+        cli::Command::Export(args) => ingest::export(&args),
     }
 }

@@ -2,6 +2,7 @@
 //! hierarchy the way a data recipient relies on it.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use gdsn_model::cin::{CatalogueItem, ChildLink, CinDocument};
 use gdsn_model::ids::Gtin;
@@ -20,7 +21,7 @@ pub(crate) struct Input<'a> {
     pub(crate) node: Option<Node<'a>>,
     pub(crate) base: &'a str,
     pub(crate) namespaces: &'a Namespaces,
-    pub(crate) envelope: Option<&'a Envelope>,
+    pub(crate) envelope: Option<&'a Arc<Envelope>>,
     pub(crate) context: CommandContext,
     pub(crate) index: usize,
 }
@@ -32,6 +33,7 @@ pub(crate) fn convert(input: Input<'_>) -> ParsedDocument {
         message_type: input.message_type,
         index: input.index,
         context: input.context,
+        envelope: input.envelope.cloned(),
         document: None,
         records: Vec::new(),
         diagnostics: Vec::new(),

@@ -27,6 +27,7 @@ mod tree;
 
 use std::io::BufRead;
 use std::ops::ControlFlow;
+use std::sync::Arc;
 
 use gdsn_model::diag::Diagnostic;
 use gdsn_model::message::{CommandContext, Document, Envelope, MessageType};
@@ -68,6 +69,8 @@ pub struct ParsedDocument {
     pub index: usize,
     /// The transaction and command it arrived in.
     pub context: CommandContext,
+    /// The message's SBDH, when it came before this document (shared, not copied).
+    pub envelope: Option<Arc<Envelope>>,
     /// The document, when it could be read (also for rejected documents
     /// whose errors are semantic, so callers can name the item).
     pub document: Option<Document>,

@@ -8,9 +8,10 @@
 
 use std::io::BufRead;
 use std::ops::ControlFlow;
+use std::sync::Arc;
 
 use gdsn_model::diag::{Diagnostic, Position};
-use gdsn_model::message::{Command, CommandContext, EntityId, MessageType};
+use gdsn_model::message::{Command, CommandContext, EntityId, Envelope, MessageType};
 use quick_xml::NsReader;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::ResolveResult;
@@ -55,6 +56,8 @@ pub(crate) struct Driver<R, F> {
     /// Depth at which an ignored subtree started, if inside one.
     ignore_from: Option<usize>,
     capture: Option<Capture>,
+    /// The SBDH once read, shared with every document that follows it.
+    envelope: Option<Arc<Envelope>>,
     /// The arena of the last capture, kept for the next one.
     spare_tree: Tree,
     root_path: String,
@@ -84,6 +87,7 @@ impl<R: BufRead, F: FnMut(ParsedDocument) -> ControlFlow<()>> Driver<R, F> {
             depth: 0,
             ignore_from: None,
             capture: None,
+            envelope: None,
             spare_tree: Tree::default(),
             root_path: String::new(),
             transaction_index: 0,
@@ -280,6 +284,7 @@ impl<R: BufRead, F: FnMut(ParsedDocument) -> ControlFlow<()>> Driver<R, F> {
             (_, None, None) => {}
             (CaptureKind::Sbdh, Some(node), None) => {
                 let (env, diags) = envelope::read_sbdh(node, &capture.base, &self.namespaces);
+                self.envelope = Some(Arc::new(env.clone()));
                 self.summary.envelope = Some(env);
                 self.summary.diagnostics.extend(diags);
             }
@@ -323,7 +328,7 @@ impl<R: BufRead, F: FnMut(ParsedDocument) -> ControlFlow<()>> Driver<R, F> {
             node,
             base,
             namespaces: &self.namespaces,
-            envelope: self.summary.envelope.as_ref(),
+            envelope: self.envelope.as_ref(),
             context,
             index: self.summary.documents + 1,
         });

@@ -1,0 +1,251 @@
+//! `ingest` and `export`: the store commands.
+//!
+//! `ingest` streams each message through the parser, turns each document
+//! into what the diff reads, and applies whole documents in chunks, each
+//! chunk one store transaction. A message is recorded as applied, and
+//! flushed, after its last chunk: that is when it is durable.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{self, BufReader, BufWriter, Read, Write};
+use std::ops::ControlFlow;
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use gdsn_diff::incoming::{from_records, from_withdrawal};
+use gdsn_diff::{ChangeKind, Incoming};
+use gdsn_model::message::Document;
+use gdsn_store::{MessageStatus, Store};
+use gdsn_xml::ParsedDocument;
+use serde_json::json;
+
+use crate::cli::{IngestArgs, StoreArgs};
+
+pub(crate) fn ingest(args: &IngestArgs) -> ExitCode {
+    let store = match open_store(&args.store) {
+        Ok(store) => store,
+        Err(e) => return fail(&e),
+    };
+    let mut worst = 0u8;
+    for path in &args.files {
+        match ingest_file(&store, path, args) {
+            Ok(summary) => {
+                println!("{}", summary.line(path));
+                worst = worst.max(u8::from(summary.rejected > 0));
+            }
+            Err(e) => {
+                eprintln!("{}: {e:#}", path.display());
+                return ExitCode::from(2);
+            }
+        }
+    }
+    ExitCode::from(worst)
+}
+
+pub(crate) fn export(args: &StoreArgs) -> ExitCode {
+    let run = || -> Result<usize> {
+        let store = open_store(args)?;
+        let mut out = BufWriter::new(io::stdout().lock());
+        let n = store.export(&mut out)?;
+        out.flush()?;
+        Ok(n)
+    };
+    match run() {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(e) => fail(&e),
+    }
+}
+
+fn fail(e: &anyhow::Error) -> ExitCode {
+    eprintln!("gdsn-sync: {e:#}");
+    ExitCode::from(2)
+}
+
+fn open_store(args: &StoreArgs) -> Result<Store> {
+    let dir = args.data_dir.join("store");
+    Store::open(&dir).with_context(|| format!("opening the store in {}", dir.display()))
+}
+
+/// Counts for one file.
+#[derive(Debug, Default)]
+struct FileSummary {
+    kinds: BTreeMap<&'static str, usize>,
+    rejected: usize,
+    documents: usize,
+    writes: usize,
+    outbox: usize,
+    note: Option<&'static str>,
+}
+
+impl FileSummary {
+    fn count(&mut self, kind: &ChangeKind) {
+        let name = match kind {
+            ChangeKind::Added => "added",
+            ChangeKind::Updated { .. } => "updated",
+            ChangeKind::Unchanged => "unchanged",
+            ChangeKind::Stale => "stale",
+            ChangeKind::Removed { .. } => "removed",
+        };
+        *self.kinds.entry(name).or_default() += 1;
+    }
+
+    fn line(&self, path: &Path) -> String {
+        let n = |k: &str| self.kinds.get(k).copied().unwrap_or(0);
+        let mut line = format!(
+            "{}: {} documents, {} added, {} updated, {} unchanged, {} stale, {} removed, {} rejected; {} writes, outbox {}",
+            path.display(),
+            self.documents,
+            n("added"),
+            n("updated"),
+            n("unchanged"),
+            n("stale"),
+            n("removed"),
+            self.rejected,
+            self.writes,
+            self.outbox
+        );
+        if let Some(note) = self.note {
+            line.push_str(&format!(" ({note})"));
+        }
+        line
+    }
+
+    fn as_json(&self) -> serde_json::Value {
+        json!({ "documents": self.documents, "rejected": self.rejected, "changes": self.kinds, "writes": self.writes })
+    }
+}
+
+fn ingest_file(store: &Store, path: &Path, args: &IngestArgs) -> Result<FileSummary> {
+    let hash = file_hash(path)?;
+    let file = File::open(path).context("cannot read")?;
+    let sequence = store.next_sequence()?;
+    let mut run =
+        Run { store, hash, sequence, chunk: Vec::new(), summary: FileSummary::default(), error: None };
+    let limit = args.apply_chunk_documents.max(1);
+    let parsed = gdsn_xml::parse(BufReader::with_capacity(64 * 1024, file), &args.limits.options(), |doc| {
+        run.document(&doc, limit)
+    });
+    if let Some(e) = run.error.take() {
+        return Err(e);
+    }
+    if run.summary.note.is_some() {
+        run.summary.outbox = store.counts().outbox;
+        return Ok(run.summary);
+    }
+    run.flush_chunk()?;
+    run.summary.rejected +=
+        usize::from(parsed.diagnostics.iter().any(|d| d.is_error()) && run.summary.documents == 0);
+    if let Some(env) = &parsed.envelope {
+        let (sender, id) =
+            (env.sender.as_deref().unwrap_or(""), env.instance_identifier.as_deref().unwrap_or(""));
+        store.record_message(sender, id, hash, &run.summary.as_json())?;
+    }
+    store.flush()?;
+    run.summary.outbox = store.counts().outbox;
+    Ok(run.summary)
+}
+
+/// One message being applied.
+struct Run<'s> {
+    store: &'s Store,
+    hash: u128,
+    sequence: u64,
+    chunk: Vec<Incoming>,
+    summary: FileSummary,
+    error: Option<anyhow::Error>,
+}
+
+impl Run<'_> {
+    fn document(&mut self, doc: &ParsedDocument, limit: usize) -> ControlFlow<()> {
+        if doc.index == 1 && !self.first_document(doc) {
+            return ControlFlow::Break(());
+        }
+        self.summary.documents += 1;
+        if !doc.accepted {
+            self.summary.rejected += 1;
+            return ControlFlow::Continue(());
+        }
+        let env = doc.envelope.as_deref();
+        let header_time =
+            |h: &gdsn_model::message::DocumentHeader| env.and_then(|e| e.creation).or(h.creation);
+        let incoming = match &doc.document {
+            Some(Document::Cin(cin)) => {
+                from_records(&doc.records, doc.context.command, header_time(&cin.header), self.sequence)
+            }
+            Some(Document::Cihw(cihw)) => {
+                match from_withdrawal(cihw, header_time(&cihw.header), self.sequence) {
+                    Ok(incoming) => Some(incoming),
+                    Err(_) => {
+                        self.summary.rejected += 1;
+                        None
+                    }
+                }
+            }
+            _ => None,
+        };
+        self.chunk.extend(incoming);
+        if self.chunk.len() >= limit
+            && let Err(e) = self.flush_chunk()
+        {
+            self.error = Some(e);
+            return ControlFlow::Break(());
+        }
+        ControlFlow::Continue(())
+    }
+
+    /// Checks the message against the ones applied before; false stops it.
+    fn first_document(&mut self, doc: &ParsedDocument) -> bool {
+        let Some(env) = doc.envelope.as_deref() else { return true };
+        let (sender, id) =
+            (env.sender.as_deref().unwrap_or(""), env.instance_identifier.as_deref().unwrap_or(""));
+        let status = self.store.message_status(sender, id, self.hash);
+        match status {
+            Ok(MessageStatus::New) => true,
+            Ok(MessageStatus::AlreadyApplied) => {
+                self.summary.note = Some("already applied");
+                false
+            }
+            Ok(MessageStatus::Conflict) => {
+                self.summary.note = Some("quarantined: same message id, other content");
+                if let Err(e) =
+                    self.store.quarantine(sender, id, "same sender and message id with other content")
+                {
+                    self.error = Some(e.into());
+                }
+                false
+            }
+            Err(e) => {
+                self.error = Some(e.into());
+                false
+            }
+        }
+    }
+
+    fn flush_chunk(&mut self) -> Result<()> {
+        if self.chunk.is_empty() {
+            return Ok(());
+        }
+        let outcome = self.store.apply(&self.chunk)?;
+        self.chunk.clear();
+        self.summary.writes += outcome.writes;
+        for change in outcome.plans.iter().flat_map(|p| &p.changes) {
+            self.summary.count(&change.kind);
+        }
+        Ok(())
+    }
+}
+
+/// xxh3-128 of the file's bytes: the "same content" of a message.
+fn file_hash(path: &Path) -> Result<u128> {
+    let mut file = File::open(path).context("cannot read")?;
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = file.read(&mut buf).context("cannot read")?;
+        if n == 0 {
+            return Ok(hasher.digest128());
+        }
+        hasher.update(&buf[..n]);
+    }
+}

@@ -1,0 +1,117 @@
+//! `gdsn-sync ingest` and `export` against a real store in a temporary
+//! data directory: what is added, updated, stale and removed, and that
+//! re-delivery writes nothing.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn case(name: &str) -> PathBuf {
+    gdsn_conformance::cases_dir().join(name).join("input.xml")
+}
+
+fn run(data: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_gdsn-sync"))
+        .args(args)
+        .arg("--data-dir")
+        .arg(data)
+        .output()
+        .expect("binary runs")
+}
+
+fn ingest(data: &Path, files: &[PathBuf]) -> (Option<i32>, String) {
+    let mut args = vec!["ingest".to_owned()];
+    args.extend(files.iter().map(|f| f.to_string_lossy().into_owned()));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = run(data, &args);
+    (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+fn export(data: &Path) -> Vec<serde_json::Value> {
+    let out = run(data, &["export"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect()
+}
+
+/// A copy of a case under another message id: same content, new message.
+fn redelivered(dir: &Path, name: &str) -> PathBuf {
+    let text = std::fs::read_to_string(case(name)).expect("case");
+    let start = text.find("<sh:InstanceIdentifier>").expect("message id") + "<sh:InstanceIdentifier>".len();
+    let copy = format!("{}REDELIVERED-{}", &text[..start], &text[start..]);
+    let path = dir.join(format!("{name}-again.xml"));
+    std::fs::write(&path, copy).expect("copy written");
+    path
+}
+
+#[test]
+fn ingest_applies_changes_and_redelivery_writes_nothing() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let (code, out) = ingest(data.path(), &[case("0002_cin_pallet_case_each"), case("0001_cin_single_each")]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("3 added") && out.contains("1 added"), "{out}");
+    assert_eq!(export(data.path()).len(), 4);
+
+    // The same files again: already applied, nothing written.
+    let (code, out) = ingest(data.path(), &[case("0002_cin_pallet_case_each")]);
+    assert_eq!(code, Some(0));
+    assert!(out.contains("(already applied)") && out.contains("0 writes"), "{out}");
+
+    // The same content under a new message id: every item unchanged, zero writes.
+    let again = redelivered(data.path(), "0002_cin_pallet_case_each");
+    let (code, out) = ingest(data.path(), &[again]);
+    assert_eq!(code, Some(0));
+    assert!(out.contains("3 unchanged") && out.contains("0 writes"), "{out}");
+}
+
+#[test]
+fn newer_wins_older_is_stale_and_deletes_remove() {
+    let data = tempfile::tempdir().expect("temp dir");
+    // 0003 changes the item of 0001 with a later lastChangeDateTime.
+    let (_, out) = ingest(data.path(), &[case("0003_cin_change_by_refresh")]);
+    assert!(out.contains("1 added"), "{out}");
+    let (_, out) = ingest(data.path(), &[case("0001_cin_single_each")]);
+    assert!(out.contains("1 stale") && out.contains("0 writes"), "{out}");
+    let records = export(data.path());
+    assert_eq!(records.len(), 1);
+    let (_, out) = ingest(data.path(), &[case("0005_cin_delete")]);
+    assert!(out.contains("1 removed"), "{out}");
+    assert!(export(data.path()).is_empty());
+}
+
+#[test]
+fn a_withdrawal_removes_the_hierarchy_and_a_rejected_document_exits_1() {
+    let data = tempfile::tempdir().expect("temp dir");
+    ingest(data.path(), &[case("0002_cin_pallet_case_each")]);
+    let (code, out) = ingest(data.path(), &[case("0025_cihw_delete")]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("3 removed"), "{out}");
+    assert!(export(data.path()).is_empty());
+    let (code, out) = ingest(data.path(), &[case("0015_cin_bad_gtin_check_digit")]);
+    assert_eq!(code, Some(1));
+    assert!(out.contains("1 rejected") && out.contains("1 added"), "{out}");
+}
+
+#[test]
+fn a_message_id_reused_with_other_content_is_quarantined() {
+    let data = tempfile::tempdir().expect("temp dir");
+    ingest(data.path(), &[case("0001_cin_single_each")]);
+    let text =
+        std::fs::read_to_string(case("0001_cin_single_each")).expect("case").replacen("Parfum", "Perfume", 1);
+    let altered = data.path().join("altered.xml");
+    std::fs::write(&altered, text).expect("written");
+    let (code, out) = ingest(data.path(), &[altered]);
+    assert_eq!(code, Some(0));
+    assert!(out.contains("quarantined"), "{out}");
+}
+
+#[test]
+fn shared_children_keep_every_live_parent() {
+    let data = tempfile::tempdir().expect("temp dir");
+    // One hierarchy in which the each sits under two cases (a mixed pallet).
+    ingest(data.path(), &[case("0013_cin_duplicate_gtin_same")]);
+    let records = export(data.path());
+    let each = records.iter().find(|r| r["unit_descriptor"] == "BASE_UNIT_OR_EACH").expect("each");
+    assert_eq!(each["parents"].as_array().map(Vec::len), Some(2), "{each}");
+}
