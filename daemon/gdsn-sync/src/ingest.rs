@@ -16,7 +16,7 @@ use anyhow::{Context, Result};
 use gdsn_diff::incoming::{from_records, from_withdrawal};
 use gdsn_diff::{ChangeKind, Incoming};
 use gdsn_model::message::Document;
-use gdsn_store::{MessageStatus, Store};
+use gdsn_store::{ArchiveWriter, MessageStatus, Store};
 use gdsn_xml::ParsedDocument;
 use serde_json::json;
 
@@ -120,30 +120,54 @@ fn ingest_file(store: &Store, path: &Path, args: &IngestArgs) -> Result<FileSumm
     let hash = file_hash(path)?;
     let file = File::open(path).context("cannot read")?;
     let sequence = store.next_sequence()?;
+    let archive_dir = args.store.data_dir.join("archive");
+    let archive = ArchiveWriter::create(&archive_dir, sequence)
+        .with_context(|| format!("creating an archive file in {}", archive_dir.display()))?;
+    let mut tee = Tee { inner: file, copy: archive };
     let mut run =
         Run { store, hash, sequence, chunk: Vec::new(), summary: FileSummary::default(), error: None };
     let limit = args.apply_chunk_documents.max(1);
-    let parsed = gdsn_xml::parse(BufReader::with_capacity(64 * 1024, file), &args.limits.options(), |doc| {
-        run.document(&doc, limit)
-    });
+    let parsed =
+        gdsn_xml::parse(BufReader::with_capacity(64 * 1024, &mut tee), &args.limits.options(), |doc| {
+            run.document(&doc, limit)
+        });
+    let Tee { copy: archive, .. } = tee;
     if let Some(e) = run.error.take() {
+        archive.abandon();
         return Err(e);
     }
     if run.summary.note.is_some() {
+        archive.abandon();
         run.summary.outbox = store.counts().outbox;
         return Ok(run.summary);
     }
     run.flush_chunk()?;
     run.summary.rejected +=
         usize::from(parsed.diagnostics.iter().any(|d| d.is_error()) && run.summary.documents == 0);
+    // The archive is durable before the entry that names it.
+    let archived = archive.finish(hash).context("finishing the archive file")?;
     if let Some(env) = &parsed.envelope {
         let (sender, id) =
             (env.sender.as_deref().unwrap_or(""), env.instance_identifier.as_deref().unwrap_or(""));
-        store.record_message(sender, id, hash, &run.summary.as_json())?;
+        store.record_message(sender, id, hash, Some(&archived), &run.summary.as_json())?;
     }
     store.flush()?;
     run.summary.outbox = store.counts().outbox;
     Ok(run.summary)
+}
+
+/// Copies every byte the parser reads into the archive.
+struct Tee {
+    inner: File,
+    copy: ArchiveWriter,
+}
+
+impl Read for Tee {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.copy.write_all(&buf[..n])?;
+        Ok(n)
+    }
 }
 
 /// One message being applied.

@@ -52,6 +52,14 @@ fn ingest_applies_changes_and_redelivery_writes_nothing() {
     assert_eq!(code, Some(0), "{out}");
     assert!(out.contains("3 added") && out.contains("1 added"), "{out}");
     assert_eq!(export(data.path()).len(), 4);
+    // Each applied message is archived, compressed, with no partial file left.
+    let archived: Vec<String> = std::fs::read_dir(data.path().join("archive"))
+        .expect("archive dir")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(archived.len(), 2, "{archived:?}");
+    assert!(archived.iter().all(|n| n.ends_with(".xml.gz")), "{archived:?}");
 
     // The same files again: already applied, nothing written.
     let (code, out) = ingest(data.path(), &[case("0002_cin_pallet_case_each")]);

@@ -27,22 +27,26 @@
 //! together or not at all. The caller groups whole documents into calls.
 //!
 //! **Durability.** A commit is durable once [`Store::flush`] returns after
-//! it; nothing may be acknowledged to a sender before that.
+//! it; nothing may be acknowledged to a sender before that. The raw
+//! message is archived under `DATA/archive/` ([`archive`]) and fsynced
+//! before the `messages` entry that names it is written.
 //!
 //! **Format version.** `meta/format` holds [`FORMAT_VERSION`]; opening a
 //! store with another version fails with [`StoreError::Format`]. A format
 //! change comes with a migration here, run at open.
 //!
-//! Not done yet (issue 3): the raw message archive, chunk resume points,
+//! Not done yet (issue 3): chunk resume points,
 //! reload sessions, replies waiting to be sent, per-source cursors, backup
 //! and restore.
 
+pub mod archive;
 pub mod codec;
 mod error;
 pub mod keys;
 mod store;
 mod view;
 
+pub use archive::ArchiveWriter;
 pub use error::StoreError;
 pub use store::{ApplyOutcome, Counts, MessageStatus, Store};
 

@@ -128,15 +128,17 @@ impl Store {
         })
     }
 
-    /// Records a message as applied, with its content hash and a summary.
+    /// Records a message as applied, with its content hash, its archive
+    /// file and a summary.
     pub fn record_message(
         &self,
         sender: &str,
         message_id: &str,
         hash: u128,
+        archive: Option<&str>,
         summary: &Value,
     ) -> Result<(), StoreError> {
-        let value = json!({ "hash": format!("{hash:032x}"), "summary": summary });
+        let value = json!({ "hash": format!("{hash:032x}"), "archive": archive, "summary": summary });
         self.messages.insert(message_key(sender, message_id), value.to_string().into_bytes())?;
         Ok(())
     }
