@@ -28,6 +28,19 @@ pub(crate) enum Command {
     Ingest(IngestArgs),
     /// Write every live record of the store as NDJSON.
     Export(StoreArgs),
+    /// List the replies (CIC, GS1 Response) waiting for delivery, or write
+    /// them as XML files to a folder (which delivers them).
+    Replies(RepliesArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RepliesArgs {
+    #[command(flatten)]
+    pub(crate) store: StoreArgs,
+    /// Write each pending reply to DIR/<message id>.xml (write, fsync,
+    /// rename) and drop it from the queue.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) write_to: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -45,6 +58,10 @@ pub(crate) struct IngestArgs {
     /// chunks of whole documents.
     #[arg(long, value_name = "N", default_value_t = 500)]
     pub(crate) apply_chunk_documents: usize,
+    /// Our GLN as a data recipient; without it no reply (CIC, GS1
+    /// Response) is built.
+    #[arg(long, value_name = "GLN")]
+    pub(crate) recipient_gln: Option<String>,
     /// Messages to apply, in order.
     #[arg(required = true)]
     pub(crate) files: Vec<PathBuf>,

@@ -16,11 +16,14 @@ use anyhow::{Context, Result};
 use gdsn_diff::incoming::{from_records, from_withdrawal};
 use gdsn_diff::{ChangeKind, Incoming};
 use gdsn_model::message::Document;
+use gdsn_model::time::Timestamp;
 use gdsn_store::{ArchiveWriter, MessageStatus, Store};
-use gdsn_xml::ParsedDocument;
+use gdsn_xml::{ParsedDocument, Summary};
 use serde_json::json;
+use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::cli::{IngestArgs, StoreArgs};
+use crate::cli::{IngestArgs, RepliesArgs, StoreArgs};
+use crate::replies;
 
 pub(crate) fn ingest(args: &IngestArgs) -> ExitCode {
     let store = match open_store(&args.store) {
@@ -75,6 +78,7 @@ struct FileSummary {
     documents: usize,
     writes: usize,
     outbox: usize,
+    replies: Option<usize>,
     note: Option<&'static str>,
 }
 
@@ -105,6 +109,10 @@ impl FileSummary {
             self.writes,
             self.outbox
         );
+        match self.replies {
+            Some(n) => line.push_str(&format!(", {n} replies queued")),
+            None => line.push_str(", no replies (no --recipient-gln)"),
+        }
         if let Some(note) = self.note {
             line.push_str(&format!(" ({note})"));
         }
@@ -124,8 +132,16 @@ fn ingest_file(store: &Store, path: &Path, args: &IngestArgs) -> Result<FileSumm
     let archive = ArchiveWriter::create(&archive_dir, sequence)
         .with_context(|| format!("creating an archive file in {}", archive_dir.display()))?;
     let mut tee = Tee { inner: file, copy: archive };
-    let mut run =
-        Run { store, hash, sequence, chunk: Vec::new(), summary: FileSummary::default(), error: None };
+    let mut run = Run {
+        store,
+        hash,
+        sequence,
+        chunk: Vec::new(),
+        replies: Vec::new(),
+        fatal: Vec::new(),
+        summary: FileSummary::default(),
+        error: None,
+    };
     let limit = args.apply_chunk_documents.max(1);
     let parsed =
         gdsn_xml::parse(BufReader::with_capacity(64 * 1024, &mut tee), &args.limits.options(), |doc| {
@@ -146,6 +162,7 @@ fn ingest_file(store: &Store, path: &Path, args: &IngestArgs) -> Result<FileSumm
         usize::from(parsed.diagnostics.iter().any(|d| d.is_error()) && run.summary.documents == 0);
     // The archive is durable before the entry that names it.
     let archived = archive.finish(hash).context("finishing the archive file")?;
+    run.summary.replies = queue_replies(store, args, &parsed, &run)?;
     if let Some(env) = &parsed.envelope {
         let (sender, id) =
             (env.sender.as_deref().unwrap_or(""), env.instance_identifier.as_deref().unwrap_or(""));
@@ -170,12 +187,46 @@ impl Read for Tee {
     }
 }
 
+/// Builds and queues the replies the message earned; `None` when we have
+/// no identity to reply with. A reply that cannot be built is reported and
+/// skipped: it must not stop the message from being applied.
+fn queue_replies(store: &Store, args: &IngestArgs, parsed: &Summary, run: &Run<'_>) -> Result<Option<usize>> {
+    let Some(recipient_gln) = args.recipient_gln.as_deref() else { return Ok(None) };
+    let Some(sbdh) = parsed.envelope.as_ref() else { return Ok(Some(0)) };
+    let ctx = replies::ReplyContext { recipient_gln, sbdh, sequence: run.sequence, now: now() };
+    let mut queued = 0;
+    let mut unreadable = parsed.diagnostics.clone();
+    if parsed.stopped {
+        unreadable.extend(run.fatal.iter().cloned());
+    }
+    for built in [replies::cic(&ctx, &run.replies), replies::response(&ctx, &unreadable)] {
+        match built {
+            Ok(Some((kind, message_id, receiver, xml))) => {
+                store.queue_reply(kind, &message_id, &receiver, &xml)?;
+                queued += 1;
+            }
+            Ok(None) => {}
+            Err(e) => eprintln!("warning: reply not built: {e}"),
+        }
+    }
+    Ok(Some(queued))
+}
+
+fn now() -> Timestamp {
+    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos() as i128);
+    Timestamp::from_unix_nanos(nanos).unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
 /// One message being applied.
 struct Run<'s> {
     store: &'s Store,
     hash: u128,
     sequence: u64,
     chunk: Vec<Incoming>,
+    replies: Vec<replies::DocReply>,
+    /// XML errors found inside documents; if they stopped the parse, the
+    /// message could not be read and earns a GS1 Response.
+    fatal: Vec<gdsn_model::diag::Diagnostic>,
     summary: FileSummary,
     error: Option<anyhow::Error>,
 }
@@ -186,6 +237,9 @@ impl Run<'_> {
             return ControlFlow::Break(());
         }
         self.summary.documents += 1;
+        self.replies.extend(replies::for_document(doc));
+        self.fatal
+            .extend(doc.diagnostics.iter().filter(|d| d.is_error() && d.code.starts_with('X')).cloned());
         if !doc.accepted {
             self.summary.rejected += 1;
             return ControlFlow::Continue(());
@@ -272,4 +326,44 @@ fn file_hash(path: &Path) -> Result<u128> {
         }
         hasher.update(&buf[..n]);
     }
+}
+
+pub(crate) fn replies(args: &RepliesArgs) -> ExitCode {
+    let run = || -> Result<()> {
+        let store = open_store(&args.store)?;
+        let pending = store.pending_replies()?;
+        let Some(dir) = &args.write_to else {
+            for reply in &pending {
+                println!("{} {} {} to {}", reply.sequence, reply.kind, reply.message_id, reply.receiver);
+            }
+            return Ok(());
+        };
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        for reply in &pending {
+            let path = dir.join(format!("{}.xml", reply.message_id));
+            write_durably(&path, reply.xml.as_bytes())
+                .with_context(|| format!("writing {}", path.display()))?;
+            store.delivered(reply.sequence)?;
+            println!("{}", path.display());
+        }
+        store.flush()?;
+        Ok(())
+    };
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&e),
+    }
+}
+
+/// Write-then-rename, with fsyncs, so a reader never sees half a message.
+fn write_durably(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let part = path.with_extension("xml.part");
+    let mut file = File::create(&part)?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    std::fs::rename(&part, path)?;
+    if let Some(parent) = path.parent() {
+        File::open(parent)?.sync_all()?;
+    }
+    Ok(())
 }

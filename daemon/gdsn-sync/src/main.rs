@@ -6,6 +6,7 @@
 mod cli;
 mod ingest;
 mod messages;
+mod replies;
 
 use std::process::ExitCode;
 
@@ -19,5 +20,6 @@ fn main() -> ExitCode {
         cli::Command::Inspect(args) => messages::inspect(&args),
         cli::Command::Ingest(args) => ingest::ingest(&args),
         cli::Command::Export(args) => ingest::export(&args),
+        cli::Command::Replies(args) => ingest::replies(&args),
     }
 }

@@ -123,3 +123,63 @@ fn shared_children_keep_every_live_parent() {
     let each = records.iter().find(|r| r["unit_descriptor"] == "BASE_UNIT_OR_EACH").expect("each");
     assert_eq!(each["parents"].as_array().map(Vec::len), Some(2), "{each}");
 }
+
+fn ingest_as_recipient(data: &Path, files: &[PathBuf]) -> String {
+    let mut args = vec!["ingest".to_owned(), "--recipient-gln".to_owned(), "5412345000006".to_owned()];
+    args.extend(files.iter().map(|f| f.to_string_lossy().into_owned()));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    String::from_utf8_lossy(&run(data, &args).stdout).into_owned()
+}
+
+#[test]
+fn replies_are_queued_then_written_and_validate() {
+    let data = tempfile::tempdir().expect("temp dir");
+    // Without our GLN, no reply is built and the summary says so.
+    let (_, out) = ingest(data.path(), &[case("0001_cin_single_each")]);
+    assert!(out.contains("no replies (no --recipient-gln)"), "{out}");
+    let out = ingest_as_recipient(
+        data.path(),
+        &[
+            case("0002_cin_pallet_case_each"),       // accepted: CIC RECEIVED
+            case("0014_cin_duplicate_gtin_differs"), // rejected, nameable: CIC REVIEW
+            case("0037_mismatched_tags"),            // unreadable: GS1 Response
+            case("0025_cihw_delete"),                // withdrawal: no CIC
+        ],
+    );
+    assert_eq!(out.matches("1 replies queued").count(), 3, "{out}");
+    assert_eq!(out.matches("0 replies queued").count(), 1, "{out}");
+    let listed = String::from_utf8_lossy(&run(data.path(), &["replies"]).stdout).into_owned();
+    assert_eq!(listed.lines().count(), 3, "{listed}");
+    let outbound = data.path().join("outbound");
+    let written = run(data.path(), &["replies", "--write-to", &outbound.to_string_lossy()]);
+    assert_eq!(written.status.code(), Some(0));
+    let files: Vec<PathBuf> =
+        std::fs::read_dir(&outbound).expect("outbound").flatten().map(|e| e.path()).collect();
+    assert_eq!(files.len(), 3);
+    let texts: Vec<String> = files.iter().map(|f| std::fs::read_to_string(f).expect("reply")).collect();
+    assert!(texts.iter().any(|t| t.contains(">RECEIVED<")));
+    assert!(texts.iter().any(|t| t.contains(">REVIEW<") && t.contains("[M007]")));
+    assert!(texts.iter().any(|t| t.contains("<errorCode>X007</errorCode>")));
+    // Delivered replies leave the queue.
+    assert!(String::from_utf8_lossy(&run(data.path(), &["replies"]).stdout).trim().is_empty());
+    // Each validates against GS1's XSD when the schemas and xmllint are here.
+    let xsd_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/gdsn/schemas/3.1.35/gs1/gdsn");
+    let Ok(version) = Command::new("xmllint").arg("--version").output() else { return };
+    if !xsd_dir.is_dir() || !version.status.success() {
+        return;
+    }
+    for (file, text) in files.iter().zip(&texts) {
+        let xsd = if text.contains("gS1ResponseMessage") {
+            "GS1Response.xsd"
+        } else {
+            "CatalogueItemConfirmation.xsd"
+        };
+        let out = Command::new("xmllint")
+            .args(["--noout", "--nonet", "--schema"])
+            .arg(xsd_dir.join(xsd))
+            .arg(file)
+            .output()
+            .expect("xmllint runs");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+}

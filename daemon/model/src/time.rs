@@ -24,6 +24,9 @@ pub struct TimestampNotes {
 }
 
 impl Timestamp {
+    /// 1970-01-01T00:00:00Z.
+    pub const UNIX_EPOCH: Timestamp = Timestamp(OffsetDateTime::UNIX_EPOCH);
+
     /// Reads `YYYY-MM-DD[THH:MM:SS[.fraction]][Z|±HH:MM]`. A bare date is midnight.
     pub fn parse(text: &str) -> Result<(Timestamp, TimestampNotes), String> {
         let text = text.trim();
@@ -56,7 +59,14 @@ impl Timestamp {
         Ok((Timestamp(utc), notes))
     }
 
-    /// Seconds since the Unix epoch (used for ordering versions).
+    /// The instant `nanos` after the Unix epoch, if it is within years
+    /// 0001-9999 (the binary uses it for "now"; libraries take times as input).
+    pub fn from_unix_nanos(nanos: i128) -> Option<Timestamp> {
+        let at = OffsetDateTime::from_unix_timestamp_nanos(nanos).ok()?;
+        (1..=9999).contains(&at.year()).then_some(Timestamp(at))
+    }
+
+    /// Nanoseconds since the Unix epoch (used for ordering versions).
     pub fn unix_nanos(&self) -> i128 {
         self.0.unix_timestamp_nanos()
     }

@@ -20,6 +20,7 @@
 //! | `outbox` | sequence, u64 big-endian | index change: key, op, version (JSON) |
 //! | `messages` | sender `\0` message id | content hash and outcome (JSON) |
 //! | `quarantine` | sender `\0` message id | why it was set aside (JSON) |
+//! | `replies` | sled-generated id, u64 big-endian | an outbound message waiting for delivery (JSON with the XML) |
 //!
 //! **Transactions.** One [`Store::apply`] call is one sled transaction over
 //! `items`, `state`, `claims`, `tombstones`, `outbox` and `meta`: every
@@ -36,7 +37,7 @@
 //! change comes with a migration here, run at open.
 //!
 //! Not done yet (issue 3): chunk resume points,
-//! reload sessions, replies waiting to be sent, per-source cursors, backup
+//! reload sessions, per-source cursors, backup
 //! and restore.
 
 pub mod archive;
@@ -48,7 +49,7 @@ mod view;
 
 pub use archive::ArchiveWriter;
 pub use error::StoreError;
-pub use store::{ApplyOutcome, Counts, MessageStatus, Store};
+pub use store::{ApplyOutcome, Counts, MessageStatus, PendingReply, Store};
 
 /// The on-disk format this build reads and writes.
 pub const FORMAT_VERSION: u32 = 1;

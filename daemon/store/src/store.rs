@@ -25,6 +25,7 @@ pub struct Store {
     outbox: Tree,
     messages: Tree,
     quarantine: Tree,
+    replies: Tree,
 }
 
 /// Whether a message was seen before.
@@ -47,6 +48,21 @@ pub struct ApplyOutcome {
     pub writes: usize,
 }
 
+/// An outbound message waiting for delivery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingReply {
+    /// Queue order.
+    pub sequence: u64,
+    /// `CIC` or `GS1Response`.
+    pub kind: String,
+    /// Its SBDH InstanceIdentifier.
+    pub message_id: String,
+    /// The data pool it goes to.
+    pub receiver: String,
+    /// The message.
+    pub xml: String,
+}
+
 /// Sizes of the store, for summaries.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Counts {
@@ -60,6 +76,8 @@ pub struct Counts {
     pub messages: usize,
     /// Messages quarantined.
     pub quarantined: usize,
+    /// Outbound messages waiting for delivery.
+    pub replies: usize,
 }
 
 type TxError = ConflictableTransactionError<String>;
@@ -78,6 +96,7 @@ impl Store {
             outbox: tree("outbox")?,
             messages: tree("messages")?,
             quarantine: tree("quarantine")?,
+            replies: tree("replies")?,
             db,
         };
         store.check_format()?;
@@ -143,6 +162,47 @@ impl Store {
         Ok(())
     }
 
+    /// Queues an outbound message (a CIC or a GS1 Response) until a
+    /// transport delivers it.
+    pub fn queue_reply(
+        &self,
+        kind: &str,
+        message_id: &str,
+        receiver: &str,
+        xml: &str,
+    ) -> Result<u64, StoreError> {
+        let seq = self.db.generate_id()?;
+        let value = json!({ "kind": kind, "message_id": message_id, "receiver": receiver, "xml": xml });
+        self.replies.insert(seq.to_be_bytes(), value.to_string().into_bytes())?;
+        Ok(seq)
+    }
+
+    /// Replies waiting for delivery, oldest first: (sequence, kind, message id, receiver, XML).
+    pub fn pending_replies(&self) -> Result<Vec<PendingReply>, StoreError> {
+        let mut pending = Vec::new();
+        for entry in self.replies.iter() {
+            let (seq, value) = entry?;
+            let seq =
+                seq.as_ref().try_into().map(u64::from_be_bytes).map_err(|_| corrupt("replies", &seq))?;
+            let v: Value = serde_json::from_slice(&value).map_err(|_| corrupt("replies", &value))?;
+            let text = |k: &str| v[k].as_str().unwrap_or_default().to_owned();
+            pending.push(PendingReply {
+                sequence: seq,
+                kind: text("kind"),
+                message_id: text("message_id"),
+                receiver: text("receiver"),
+                xml: text("xml"),
+            });
+        }
+        Ok(pending)
+    }
+
+    /// Forgets a reply once a transport has delivered it durably.
+    pub fn delivered(&self, sequence: u64) -> Result<(), StoreError> {
+        self.replies.remove(sequence.to_be_bytes())?;
+        Ok(())
+    }
+
     /// Sets a message aside with the reason.
     pub fn quarantine(&self, sender: &str, message_id: &str, reason: &str) -> Result<(), StoreError> {
         let value = json!({ "reason": reason });
@@ -190,6 +250,7 @@ impl Store {
             outbox: self.outbox.len(),
             messages: self.messages.len(),
             quarantined: self.quarantine.len(),
+            replies: self.replies.len(),
         }
     }
 
