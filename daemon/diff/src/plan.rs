@@ -1,5 +1,6 @@
 //! Planning one document: which keys change, and how.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 
 use gdsn_model::ids::ItemKey;
@@ -200,7 +201,8 @@ pub struct Plan {
 
 /// Plans one incoming document against `view`.
 pub fn plan(view: &impl StateView, incoming: &Incoming) -> Plan {
-    let mut planner = Planner { view, links: BTreeMap::new(), plan: Plan::default() };
+    let mut planner =
+        Planner { view, links: BTreeMap::new(), cache: RefCell::default(), plan: Plan::default() };
     match incoming {
         Incoming::Replace { items } => planner.replace(items),
         Incoming::Remove { top, version, reason } => planner.remove_top(top, *version, reason),
@@ -212,15 +214,28 @@ pub fn plan(view: &impl StateView, incoming: &Incoming) -> Plan {
 struct Planner<'v, V> {
     view: &'v V,
     links: BTreeMap<ItemKey, Option<Links>>,
+    /// Stored states read so far: the view does not change during a plan
+    /// (its effects are written after it), and each item is looked at
+    /// several times.
+    cache: RefCell<BTreeMap<ItemKey, Option<Stored>>>,
     plan: Plan,
 }
 
 impl<V: StateView> Planner<'_, V> {
+    fn stored(&self, key: &ItemKey) -> Option<Stored> {
+        if let Some(hit) = self.cache.borrow().get(key) {
+            return hit.clone();
+        }
+        let stored = self.view.stored(key);
+        self.cache.borrow_mut().insert(key.clone(), stored.clone());
+        stored
+    }
+
     /// Current links of a key: planned, else stored; `None` when not live.
     fn links_of(&self, key: &ItemKey) -> Option<Links> {
         match self.links.get(key) {
             Some(planned) => planned.clone(),
-            None => self.view.stored(key).map(|s| s.links),
+            None => self.stored(key).map(|s| s.links),
         }
     }
 
@@ -237,7 +252,7 @@ impl<V: StateView> Planner<'_, V> {
     }
 
     fn is_stale(&self, key: &ItemKey, version: Version) -> bool {
-        let stored = self.view.stored(key).is_some_and(|s| s.version > version);
+        let stored = self.stored(key).is_some_and(|s| s.version > version);
         stored || self.view.tombstone(key).is_some_and(|t| t.version > version)
     }
 
@@ -283,7 +298,7 @@ impl<V: StateView> Planner<'_, V> {
     }
 
     fn put(&mut self, item: &IncomingItem, doc_parents: BTreeSet<ItemKey>, is_top: bool) {
-        let stored = self.view.stored(&item.key);
+        let stored = self.stored(&item.key);
         let mut links = Links { parents: doc_parents, children: item.children.clone(), standalone: is_top };
         match self.links_of(&item.key) {
             Some(old) => {
@@ -342,7 +357,7 @@ impl<V: StateView> Planner<'_, V> {
 
     /// Children the stored record listed and the new one does not lose this parent.
     fn unlink_dropped_children(&mut self, item: &IncomingItem) {
-        let Some(old) = self.view.stored(&item.key) else { return };
+        let Some(old) = self.stored(&item.key) else { return };
         for child in old.links.children.iter().filter(|c| !item.children.contains(c)) {
             self.drop_parent(child, &item.key, item.version, &Reason::Unlinked);
         }
