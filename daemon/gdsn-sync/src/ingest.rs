@@ -17,7 +17,7 @@ use gdsn_diff::incoming::{from_records, from_withdrawal};
 use gdsn_diff::{ChangeKind, Incoming};
 use gdsn_model::message::Document;
 use gdsn_model::time::Timestamp;
-use gdsn_store::{ArchiveWriter, MessageStatus, Store};
+use gdsn_store::{ArchiveWriter, MessageStatus, Store, StoreError};
 use gdsn_xml::{ParsedDocument, Summary};
 use serde_json::json;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -32,13 +32,17 @@ pub(crate) fn ingest(args: &IngestArgs) -> ExitCode {
     };
     let mut worst = 0u8;
     for path in &args.files {
-        match ingest_file(&store, path, args) {
+        let data_dir = args.store.data_dir.display();
+        match ingest_file(&store, path, args)
+            .with_context(|| format!("applying it to the store in {data_dir}"))
+        {
             Ok(summary) => {
                 println!("{}", summary.line(path));
                 worst = worst.max(u8::from(summary.rejected > 0));
             }
             Err(e) => {
-                eprintln!("{}: {e:#}", path.display());
+                let full = if disk_full(&e) { " (ENOSPC: free space, then ingest again)" } else { "" };
+                eprintln!("{}: {e:#}{full}", path.display());
                 return ExitCode::from(2);
             }
         }
@@ -58,6 +62,14 @@ pub(crate) fn export(args: &StoreArgs) -> ExitCode {
         Ok(_) => ExitCode::SUCCESS,
         Err(e) => fail(&e),
     }
+}
+
+/// Whether the disk filled up, anywhere in the error's chain.
+fn disk_full(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        cause.downcast_ref::<StoreError>().is_some_and(StoreError::is_storage_full)
+            || cause.downcast_ref::<io::Error>().is_some_and(gdsn_store::is_enospc)
+    })
 }
 
 fn fail(e: &anyhow::Error) -> ExitCode {

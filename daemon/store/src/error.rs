@@ -5,7 +5,7 @@
 pub enum StoreError {
     /// sled failed (IO, corruption, lock held by another process).
     #[error("store: {0}")]
-    Sled(#[from] sled::Error),
+    Sled(sled::Error),
     /// The data directory holds another format version.
     #[error("store format {found} is not the {expected} this build reads")]
     Format {
@@ -25,4 +25,26 @@ pub enum StoreError {
     /// Writing output failed.
     #[error("write: {0}")]
     Io(#[from] std::io::Error),
+}
+
+impl From<sled::Error> for StoreError {
+    fn from(e: sled::Error) -> StoreError {
+        StoreError::Sled(e)
+    }
+}
+
+impl StoreError {
+    /// True when the disk is full (ENOSPC): the caller can say so plainly,
+    /// and retry once space is freed.
+    pub fn is_storage_full(&self) -> bool {
+        match self {
+            StoreError::Sled(sled::Error::Io(e)) | StoreError::Io(e) => is_enospc(e),
+            _ => false,
+        }
+    }
+}
+
+/// ENOSPC, by kind or by errno.
+pub fn is_enospc(e: &std::io::Error) -> bool {
+    e.kind() == std::io::ErrorKind::StorageFull || e.raw_os_error() == Some(28)
 }

@@ -48,7 +48,7 @@ mod store;
 mod view;
 
 pub use archive::ArchiveWriter;
-pub use error::StoreError;
+pub use error::{StoreError, is_enospc};
 pub use store::{ApplyOutcome, Counts, MessageStatus, PendingReply, Store};
 
 /// The on-disk format this build reads and writes.
