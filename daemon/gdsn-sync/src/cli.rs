@@ -28,6 +28,8 @@ pub(crate) enum Command {
     Ingest(IngestArgs),
     /// Write every live record of the store as NDJSON.
     Export(StoreArgs),
+    /// List the quarantined messages with their reasons.
+    Quarantine(StoreArgs),
     /// List the replies (CIC, GS1 Response) waiting for delivery, or write
     /// them as XML files to a folder (which delivers them).
     Replies(RepliesArgs),

@@ -379,3 +379,16 @@ fn write_durably(path: &Path, bytes: &[u8]) -> io::Result<()> {
     }
     Ok(())
 }
+
+pub(crate) fn quarantine(args: &StoreArgs) -> ExitCode {
+    let run = || -> Result<()> {
+        for (sender, id, reason) in open_store(args)?.quarantined()? {
+            println!("{sender} {id}: {reason}");
+        }
+        Ok(())
+    };
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&e),
+    }
+}

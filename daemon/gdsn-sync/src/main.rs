@@ -21,5 +21,6 @@ fn main() -> ExitCode {
         cli::Command::Ingest(args) => ingest::ingest(&args),
         cli::Command::Export(args) => ingest::export(&args),
         cli::Command::Replies(args) => ingest::replies(&args),
+        cli::Command::Quarantine(args) => ingest::quarantine(&args),
     }
 }

@@ -112,6 +112,21 @@ fn a_message_id_reused_with_other_content_is_quarantined() {
     let (code, out) = ingest(data.path(), &[altered]);
     assert_eq!(code, Some(0));
     assert!(out.contains("quarantined"), "{out}");
+    let listed = run(data.path(), &["quarantine"]);
+    let listed = String::from_utf8_lossy(&listed.stdout);
+    assert!(listed.contains("same sender and message id with other content"), "{listed}");
+    assert_eq!(listed.lines().count(), 1);
+}
+
+#[test]
+fn a_second_process_is_told_the_data_dir_is_in_use() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let dir = data.path().join("store");
+    let _held = gdsn_store::Store::open(&dir).expect("open");
+    let out = run(data.path(), &["export"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("in use by another gdsn-sync process (pid "), "{stderr}");
 }
 
 #[test]

@@ -6,6 +6,14 @@ pub enum StoreError {
     /// sled failed (IO, corruption, lock held by another process).
     #[error("store: {0}")]
     Sled(sled::Error),
+    /// Another process holds the store (sled allows one per directory).
+    #[error("data dir {dir} in use by another gdsn-sync process{}", pid.map(|p| format!(" (pid {p})")).unwrap_or_default())]
+    InUse {
+        /// The store directory.
+        dir: String,
+        /// The holder's pid, when it recorded one.
+        pid: Option<u32>,
+    },
     /// The data directory holds another format version.
     #[error("store format {found} is not the {expected} this build reads")]
     Format {

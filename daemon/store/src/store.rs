@@ -85,7 +85,21 @@ type TxError = ConflictableTransactionError<String>;
 impl Store {
     /// Opens (or creates) the store under `dir`.
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
-        let db = sled::open(dir)?;
+        let pid_file = dir.join("owner.pid");
+        let db = match sled::open(dir) {
+            Ok(db) => db,
+            // sled reports a held lock as an `Other` error with this text.
+            Err(sled::Error::Io(e))
+                if e.kind() == std::io::ErrorKind::WouldBlock
+                    || e.to_string().contains("could not acquire lock") =>
+            {
+                let pid = std::fs::read_to_string(&pid_file).ok().and_then(|p| p.trim().parse().ok());
+                return Err(StoreError::InUse { dir: dir.display().to_string(), pid });
+            }
+            Err(e) => return Err(e.into()),
+        };
+        // Best effort: only for the message above, never for locking.
+        let _ = std::fs::write(&pid_file, std::process::id().to_string());
         let tree = |name: &str| db.open_tree(name);
         let store = Store {
             meta: tree("meta")?,
@@ -201,6 +215,23 @@ impl Store {
     pub fn delivered(&self, sequence: u64) -> Result<(), StoreError> {
         self.replies.remove(sequence.to_be_bytes())?;
         Ok(())
+    }
+
+    /// Quarantined messages: (sender, message id, reason).
+    pub fn quarantined(&self) -> Result<Vec<(String, String, String)>, StoreError> {
+        let mut list = Vec::new();
+        for entry in self.quarantine.iter() {
+            let (key, value) = entry?;
+            let text = String::from_utf8_lossy(&key);
+            let (sender, id) = text.split_once('\0').unwrap_or(("", &text));
+            let v: Value = serde_json::from_slice(&value).unwrap_or(Value::Null);
+            list.push((
+                sender.to_owned(),
+                id.to_owned(),
+                v["reason"].as_str().unwrap_or_default().to_owned(),
+            ));
+        }
+        Ok(list)
     }
 
     /// Sets a message aside with the reason.
