@@ -30,9 +30,39 @@ pub(crate) enum Command {
     Export(StoreArgs),
     /// List the quarantined messages with their reasons.
     Quarantine(StoreArgs),
+    /// Reload sessions: list them, close one (or all), or confirm a held sweep.
+    Reload(ReloadArgs),
     /// List the replies (CIC, GS1 Response) waiting for delivery, or write
     /// them as XML files to a folder (which delivers them).
     Replies(RepliesArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ReloadArgs {
+    #[command(flatten)]
+    pub(crate) store: StoreArgs,
+    /// A sweep that would remove more than this fraction of a pair's keys
+    /// is held until confirmed.
+    #[arg(long, value_name = "F", default_value_t = 0.5, global = true)]
+    pub(crate) max_sweep_fraction: f64,
+    #[command(subcommand)]
+    pub(crate) action: ReloadAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ReloadAction {
+    /// Open and held sessions.
+    List,
+    /// Close a session (or every open one): sweep, or hold a large sweep.
+    Close {
+        /// The pair, `GLN/TM`.
+        pair: Option<String>,
+    },
+    /// Run a held sweep.
+    Confirm {
+        /// The pair, `GLN/TM`.
+        pair: String,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -48,7 +78,7 @@ pub(crate) struct RepliesArgs {
 #[derive(Debug, Args)]
 pub(crate) struct StoreArgs {
     /// The data directory (the store lives in DIR/store).
-    #[arg(long, value_name = "DIR", default_value = "data")]
+    #[arg(long, value_name = "DIR", default_value = "data", global = true)]
     pub(crate) data_dir: PathBuf,
 }
 
@@ -60,6 +90,10 @@ pub(crate) struct IngestArgs {
     /// chunks of whole documents.
     #[arg(long, value_name = "N", default_value_t = 500)]
     pub(crate) apply_chunk_documents: usize,
+    /// A reload sweep that would remove more than this fraction of a
+    /// pair's keys is held until confirmed (`gdsn-sync reload confirm`).
+    #[arg(long, value_name = "F", default_value_t = 0.5)]
+    pub(crate) max_sweep_fraction: f64,
     /// Our GLN as a data recipient; without it no reply (CIC, GS1
     /// Response) is built.
     #[arg(long, value_name = "GLN")]

@@ -13,16 +13,19 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
+use gdsn_diff::Version;
 use gdsn_diff::incoming::{from_records, from_withdrawal};
 use gdsn_diff::{ChangeKind, Incoming};
+use gdsn_model::ids::ItemKey;
 use gdsn_model::message::Document;
 use gdsn_model::time::Timestamp;
+use gdsn_store::reload::{self, CloseOutcome};
 use gdsn_store::{ArchiveWriter, MessageStatus, Store, StoreError};
 use gdsn_xml::{ParsedDocument, Summary};
 use serde_json::json;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::cli::{IngestArgs, RepliesArgs, StoreArgs};
+use crate::cli::{IngestArgs, ReloadAction, ReloadArgs, RepliesArgs, StoreArgs};
 use crate::replies;
 
 pub(crate) fn ingest(args: &IngestArgs) -> ExitCode {
@@ -47,7 +50,57 @@ pub(crate) fn ingest(args: &IngestArgs) -> ExitCode {
             }
         }
     }
+    if let Err(e) = close_reloads(&store, args.max_sweep_fraction, None, false) {
+        return fail(&e);
+    }
     ExitCode::from(worst)
+}
+
+/// Closes reload sessions (all, or one pair), printing what each did.
+fn close_reloads(store: &Store, max_fraction: f64, only: Option<&str>, confirmed: bool) -> Result<()> {
+    for session in store.reload_sessions()? {
+        if only.is_some_and(|p| p != session.pair) || (session.held.is_some() && !confirmed && only.is_none())
+        {
+            continue;
+        }
+        match store.reload_close(&session.pair, max_fraction, confirmed)? {
+            CloseOutcome::Swept(n) => println!("reload {}: closed, {n} not in reload removed", session.pair),
+            CloseOutcome::Held { candidates, live } => println!(
+                "reload {}: held, the sweep would remove {candidates} of {live} keys; confirm with `gdsn-sync reload confirm {}`",
+                session.pair, session.pair
+            ),
+        }
+    }
+    store.flush()?;
+    Ok(())
+}
+
+pub(crate) fn reload(args: &ReloadArgs) -> ExitCode {
+    let run = || -> Result<()> {
+        let store = open_store(&args.store)?;
+        match &args.action {
+            ReloadAction::List => {
+                for s in store.reload_sessions()? {
+                    let state = s.held.map_or("open".to_owned(), |n| format!("held ({n} to remove)"));
+                    println!(
+                        "{} {state}, {} keys marked, opened at message {}",
+                        s.pair, s.marked, s.opened_at
+                    );
+                }
+                Ok(())
+            }
+            ReloadAction::Close { pair } => {
+                close_reloads(&store, args.max_sweep_fraction, pair.as_deref(), false)
+            }
+            ReloadAction::Confirm { pair } => {
+                close_reloads(&store, args.max_sweep_fraction, Some(pair), true)
+            }
+        }
+    };
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&e),
+    }
 }
 
 pub(crate) fn export(args: &StoreArgs) -> ExitCode {
@@ -151,6 +204,7 @@ fn ingest_file(store: &Store, path: &Path, args: &IngestArgs) -> Result<FileSumm
         chunk: Vec::new(),
         replies: Vec::new(),
         fatal: Vec::new(),
+        reload: BTreeMap::new(),
         summary: FileSummary::default(),
         error: None,
     };
@@ -175,6 +229,9 @@ fn ingest_file(store: &Store, path: &Path, args: &IngestArgs) -> Result<FileSumm
     // The archive is durable before the entry that names it.
     let archived = archive.finish(hash).context("finishing the archive file")?;
     run.summary.replies = queue_replies(store, args, &parsed, &run)?;
+    for (pair, (version, marked)) in &run.reload {
+        store.reload_mark(pair, sequence, *version, marked)?;
+    }
     if let Some(env) = &parsed.envelope {
         let (sender, id) =
             (env.sender.as_deref().unwrap_or(""), env.instance_identifier.as_deref().unwrap_or(""));
@@ -239,6 +296,9 @@ struct Run<'s> {
     /// XML errors found inside documents; if they stopped the parse, the
     /// message could not be read and earns a GS1 Response.
     fatal: Vec<gdsn_model::diag::Diagnostic>,
+    /// Keys received in reload documents, by (provider, target market) pair,
+    /// with the time of the message (the sweep's tombstone version).
+    reload: BTreeMap<String, (Version, Vec<ItemKey>)>,
     summary: FileSummary,
     error: Option<anyhow::Error>,
 }
@@ -261,7 +321,11 @@ impl Run<'_> {
             |h: &gdsn_model::message::DocumentHeader| env.and_then(|e| e.creation).or(h.creation);
         let incoming = match &doc.document {
             Some(Document::Cin(cin)) => {
-                from_records(&doc.records, doc.context.command, header_time(&cin.header), self.sequence)
+                let time = header_time(&cin.header);
+                if cin.is_reload {
+                    self.mark_reload(&doc.records, time);
+                }
+                from_records(&doc.records, doc.context.command, time, self.sequence)
             }
             Some(Document::Cihw(cihw)) => {
                 match from_withdrawal(cihw, header_time(&cihw.header), self.sequence) {
@@ -282,6 +346,13 @@ impl Run<'_> {
             return ControlFlow::Break(());
         }
         ControlFlow::Continue(())
+    }
+
+    fn mark_reload(&mut self, records: &[gdsn_model::record::ProductRecord], time: Option<Timestamp>) {
+        for key in records.iter().filter_map(gdsn_model::record::ProductRecord::key) {
+            let version = Version::new(time, time, self.sequence);
+            self.reload.entry(reload::pair_of(&key)).or_insert((version, Vec::new())).1.push(key);
+        }
     }
 
     /// Checks the message against the ones applied before; false stops it.

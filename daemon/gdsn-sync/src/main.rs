@@ -22,5 +22,6 @@ fn main() -> ExitCode {
         cli::Command::Export(args) => ingest::export(&args),
         cli::Command::Replies(args) => ingest::replies(&args),
         cli::Command::Quarantine(args) => ingest::quarantine(&args),
+        cli::Command::Reload(args) => ingest::reload(&args),
     }
 }

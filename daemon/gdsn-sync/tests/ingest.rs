@@ -198,3 +198,85 @@ fn replies_are_queued_then_written_and_validate() {
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     }
 }
+
+/// A copy of a case resent as a reload under a new message id.
+fn reloaded(dir: &Path, name: &str) -> PathBuf {
+    let text = std::fs::read_to_string(case(name))
+        .expect("case")
+        .replace("<isReload>false</isReload>", "<isReload>true</isReload>");
+    let start = text.find("<sh:InstanceIdentifier>").expect("message id") + "<sh:InstanceIdentifier>".len();
+    let copy = format!("{}RELOAD-{}", &text[..start], &text[start..]);
+    let path = dir.join(format!("{name}-reload.xml"));
+    std::fs::write(&path, copy).expect("copy written");
+    path
+}
+
+/// A minimal CIN of standalone eaches for provider 5412345000013 in 056.
+fn message(dir: &Path, id: &str, reload: bool, gtins: &[&str]) -> PathBuf {
+    let documents: String = gtins
+        .iter()
+        .map(|gtin| {
+            format!(
+                r#"<transaction><transactionIdentification><entityIdentification>T-{gtin}</entityIdentification></transactionIdentification>
+<documentCommand><documentCommandHeader type="ADD"/>
+<cin:catalogueItemNotification><creationDateTime>2026-01-05T10:00:00Z</creationDateTime><isReload>{reload}</isReload>
+<catalogueItem><dataRecipient>5412345000006</dataRecipient><catalogueItemState><catalogueItemStateCode>REGISTERED</catalogueItemStateCode></catalogueItemState>
+<tradeItem><gtin>{gtin}</gtin><informationProviderOfTradeItem><gln>5412345000013</gln></informationProviderOfTradeItem>
+<targetMarket><targetMarketCountryCode>056</targetMarketCountryCode></targetMarket>
+<tradeItemSynchronisationDates><lastChangeDateTime>2026-01-05T09:00:00Z</lastChangeDateTime></tradeItemSynchronisationDates>
+</tradeItem></catalogueItem></cin:catalogueItemNotification></documentCommand></transaction>
+"#
+            )
+        })
+        .collect();
+    let text = format!(
+        r#"<cin:catalogueItemNotificationMessage xmlns:cin="urn:gs1:gdsn:catalogue_item_notification:xsd:3" xmlns:sh="http://www.unece.org/cefact/namespaces/StandardBusinessDocumentHeader">
+<sh:StandardBusinessDocumentHeader><sh:HeaderVersion>1.0</sh:HeaderVersion><sh:Sender><sh:Identifier Authority="GS1">5400000900006</sh:Identifier></sh:Sender>
+<sh:DocumentIdentification><sh:Standard>GS1</sh:Standard><sh:TypeVersion>3.1</sh:TypeVersion><sh:InstanceIdentifier>{id}</sh:InstanceIdentifier>
+<sh:Type>catalogueItemNotification</sh:Type><sh:CreationDateAndTime>2026-01-05T10:00:00Z</sh:CreationDateAndTime></sh:DocumentIdentification></sh:StandardBusinessDocumentHeader>
+{documents}</cin:catalogueItemNotificationMessage>
+"#
+    );
+    let path = dir.join(format!("{id}.xml"));
+    std::fs::write(&path, text).expect("message written");
+    path
+}
+
+#[test]
+fn a_reload_removes_what_it_did_not_resend() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let (gtin_a, gtin_b) = ("05412345000105", "05412345000112");
+    ingest(
+        data.path(),
+        &[message(data.path(), "M1", false, &[gtin_a, gtin_b]), case("0001_cin_single_each")],
+    );
+    assert_eq!(export(data.path()).len(), 3);
+    // The pool resends only A: B is swept when the file list ends; the
+    // other provider's item is not touched.
+    let (code, out) = ingest(data.path(), &[message(data.path(), "M2", true, &[gtin_a])]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("reload 5412345000013/056: closed, 1 not in reload removed"), "{out}");
+    let gtins: Vec<String> =
+        export(data.path()).iter().map(|r| r["gtin"].as_str().unwrap_or("").to_owned()).collect();
+    assert_eq!(gtins.len(), 2);
+    assert!(gtins.contains(&gtin_a.to_owned()) && !gtins.contains(&gtin_b.to_owned()), "{gtins:?}");
+    assert!(String::from_utf8_lossy(&run(data.path(), &["reload", "list"]).stdout).trim().is_empty());
+}
+
+#[test]
+fn a_sweep_removing_most_of_a_pair_waits_for_confirmation() {
+    let data = tempfile::tempdir().expect("temp dir");
+    // A pallet hierarchy of four keys for 3012345000000/250 ...
+    ingest(data.path(), &[case("0013_cin_duplicate_gtin_same")]);
+    // ... then a reload that resends only the each: 3 of 4 keys would go.
+    let (_, out) = ingest(data.path(), &[reloaded(data.path(), "0001_cin_single_each")]);
+    assert!(out.contains("reload 3012345000000/250: held, the sweep would remove 3 of 4 keys"), "{out}");
+    assert_eq!(export(data.path()).len(), 4);
+    let listed = String::from_utf8_lossy(&run(data.path(), &["reload", "list"]).stdout).into_owned();
+    assert!(listed.contains("3012345000000/250 held (3 to remove), 1 keys marked"), "{listed}");
+    let out = run(data.path(), &["reload", "confirm", "3012345000000/250"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("closed, 3 not in reload removed"));
+    let records = export(data.path());
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0]["unit_descriptor"], "BASE_UNIT_OR_EACH");
+}

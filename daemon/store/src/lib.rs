@@ -20,6 +20,8 @@
 //! | `outbox` | sequence, u64 big-endian | index change: key, op, version (JSON) |
 //! | `messages` | sender `\0` message id | content hash and outcome (JSON) |
 //! | `quarantine` | sender `\0` message id | why it was set aside (JSON) |
+//! | `reloads` | pair `GLN/TM` | the open or held reload session (JSON) |
+//! | `reload_marks` | pair `\0` item key | empty: the key was received in the session |
 //! | `replies` | sled-generated id, u64 big-endian | an outbound message waiting for delivery (JSON with the XML) |
 //!
 //! **Transactions.** One [`Store::apply`] call is one sled transaction over
@@ -36,14 +38,14 @@
 //! store with another version fails with [`StoreError::Format`]. A format
 //! change comes with a migration here, run at open.
 //!
-//! Not done yet (issue 3): chunk resume points,
-//! reload sessions, per-source cursors, backup
+//! Not done yet (issue 3): chunk resume points, per-source cursors, backup
 //! and restore.
 
 pub mod archive;
 pub mod codec;
 mod error;
 pub mod keys;
+pub mod reload;
 mod store;
 mod view;
 

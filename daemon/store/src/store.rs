@@ -19,13 +19,15 @@ pub struct Store {
     db: Db,
     meta: Tree,
     items: Tree,
-    state: Tree,
+    pub(crate) state: Tree,
     claims: Tree,
     tombstones: Tree,
     outbox: Tree,
     messages: Tree,
     quarantine: Tree,
     replies: Tree,
+    pub(crate) reloads: Tree,
+    pub(crate) reload_marks: Tree,
 }
 
 /// Whether a message was seen before.
@@ -111,6 +113,8 @@ impl Store {
             messages: tree("messages")?,
             quarantine: tree("quarantine")?,
             replies: tree("replies")?,
+            reloads: tree("reloads")?,
+            reload_marks: tree("reload_marks")?,
             db,
         };
         store.check_format()?;
