@@ -32,9 +32,32 @@ pub(crate) enum Command {
     Quarantine(StoreArgs),
     /// Reload sessions: list them, close one (or all), or confirm a held sweep.
     Reload(ReloadArgs),
+    /// Write a consistent snapshot of the store (every tree and the format
+    /// version) to a file.
+    Backup(BackupArgs),
+    /// Restore a backup into an empty data dir.
+    Restore(RestoreArgs),
     /// List the replies (CIC, GS1 Response) waiting for delivery, or write
     /// them as XML files to a folder (which delivers them).
     Replies(RepliesArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct BackupArgs {
+    #[command(flatten)]
+    pub(crate) store: StoreArgs,
+    /// The backup file to write (gzip-compressed JSON lines).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) to: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RestoreArgs {
+    #[command(flatten)]
+    pub(crate) store: StoreArgs,
+    /// The backup file to read.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) from: PathBuf,
 }
 
 #[derive(Debug, Args)]

@@ -25,7 +25,7 @@ use gdsn_xml::{ParsedDocument, Summary};
 use serde_json::json;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::cli::{IngestArgs, ReloadAction, ReloadArgs, RepliesArgs, StoreArgs};
+use crate::cli::{BackupArgs, IngestArgs, ReloadAction, ReloadArgs, RepliesArgs, RestoreArgs, StoreArgs};
 use crate::replies;
 
 pub(crate) fn ingest(args: &IngestArgs) -> ExitCode {
@@ -456,6 +456,38 @@ pub(crate) fn quarantine(args: &StoreArgs) -> ExitCode {
         for (sender, id, reason) in open_store(args)?.quarantined()? {
             println!("{sender} {id}: {reason}");
         }
+        Ok(())
+    };
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&e),
+    }
+}
+
+pub(crate) fn backup(args: &BackupArgs) -> ExitCode {
+    let run = || -> Result<()> {
+        let store = open_store(&args.store)?;
+        let part = args.to.with_extension("part");
+        let file = File::create(&part).with_context(|| format!("creating {}", part.display()))?;
+        let n = store.backup(BufWriter::new(&file))?;
+        file.sync_all()?;
+        std::fs::rename(&part, &args.to).with_context(|| format!("writing {}", args.to.display()))?;
+        println!("{}: {n} entries", args.to.display());
+        Ok(())
+    };
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&e),
+    }
+}
+
+pub(crate) fn restore(args: &RestoreArgs) -> ExitCode {
+    let run = || -> Result<()> {
+        let file = File::open(&args.from).with_context(|| format!("reading {}", args.from.display()))?;
+        let dir = args.store.data_dir.join("store");
+        let (_, n) = Store::restore(&dir, BufReader::new(file))
+            .with_context(|| format!("restoring into {}", dir.display()))?;
+        println!("{}: {n} entries restored", dir.display());
         Ok(())
     };
     match run() {

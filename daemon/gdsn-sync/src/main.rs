@@ -23,5 +23,7 @@ fn main() -> ExitCode {
         cli::Command::Replies(args) => ingest::replies(&args),
         cli::Command::Quarantine(args) => ingest::quarantine(&args),
         cli::Command::Reload(args) => ingest::reload(&args),
+        cli::Command::Backup(args) => ingest::backup(&args),
+        cli::Command::Restore(args) => ingest::restore(&args),
     }
 }

@@ -38,10 +38,12 @@
 //! store with another version fails with [`StoreError::Format`]. A format
 //! change comes with a migration here, run at open.
 //!
-//! Not done yet (issue 3): chunk resume points, per-source cursors, backup
-//! and restore.
+//! Backup and restore: see [`Store::backup`] and [`Store::restore`].
+//!
+//! Not done yet (issue 3): chunk resume points, per-source cursors.
 
 pub mod archive;
+mod backup;
 pub mod codec;
 mod error;
 pub mod keys;

@@ -271,6 +271,23 @@ impl Store {
         })
     }
 
+    /// Every tree with its name, in a fixed order (backup and restore).
+    pub(crate) fn trees(&self) -> Vec<(&'static str, &Tree)> {
+        vec![
+            ("meta", &self.meta),
+            ("items", &self.items),
+            ("state", &self.state),
+            ("claims", &self.claims),
+            ("tombstones", &self.tombstones),
+            ("outbox", &self.outbox),
+            ("messages", &self.messages),
+            ("quarantine", &self.quarantine),
+            ("replies", &self.replies),
+            ("reloads", &self.reloads),
+            ("reload_marks", &self.reload_marks),
+        ]
+    }
+
     /// Waits until everything committed so far is on disk.
     pub fn flush(&self) -> Result<(), StoreError> {
         self.db.flush()?;
