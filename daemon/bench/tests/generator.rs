@@ -106,3 +106,16 @@ fn defaults_and_zero() {
     std::io::copy(&mut one, &mut std::io::sink()).unwrap();
     assert_eq!(one.documents(), 1, "a byte target always yields at least one document");
 }
+
+/// FNV-1a 64 of the bytes: a stable fingerprint for the golden test.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+}
+
+#[test]
+fn tmp_print_golden() {
+    for (docs, seed) in [(40usize, 1u64), (200, 5)] {
+        let out = generate(GeneratorConfig { documents: Some(docs), target_bytes: None, seed });
+        println!("GOLDEN {docs} {seed} {} {:#018x}", out.len(), fnv1a(&out));
+    }
+}

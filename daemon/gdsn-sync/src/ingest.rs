@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{self, BufReader, BufWriter, Read, Write};
+use std::io::{self, BufReader, Read, Write};
 use std::ops::ControlFlow;
 use std::path::Path;
 use std::process::ExitCode;
@@ -25,7 +25,7 @@ use gdsn_xml::{ParsedDocument, Summary};
 use serde_json::json;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::cli::{BackupArgs, IngestArgs, ReloadAction, ReloadArgs, RepliesArgs, RestoreArgs, StoreArgs};
+use crate::cli::{IngestArgs, StoreArgs};
 use crate::replies;
 
 pub(crate) fn ingest(args: &IngestArgs) -> ExitCode {
@@ -57,7 +57,12 @@ pub(crate) fn ingest(args: &IngestArgs) -> ExitCode {
 }
 
 /// Closes reload sessions (all, or one pair), printing what each did.
-fn close_reloads(store: &Store, max_fraction: f64, only: Option<&str>, confirmed: bool) -> Result<()> {
+pub(crate) fn close_reloads(
+    store: &Store,
+    max_fraction: f64,
+    only: Option<&str>,
+    confirmed: bool,
+) -> Result<()> {
     for session in store.reload_sessions()? {
         if only.is_some_and(|p| p != session.pair) || (session.held.is_some() && !confirmed && only.is_none())
         {
@@ -75,48 +80,6 @@ fn close_reloads(store: &Store, max_fraction: f64, only: Option<&str>, confirmed
     Ok(())
 }
 
-pub(crate) fn reload(args: &ReloadArgs) -> ExitCode {
-    let run = || -> Result<()> {
-        let store = open_store(&args.store)?;
-        match &args.action {
-            ReloadAction::List => {
-                for s in store.reload_sessions()? {
-                    let state = s.held.map_or("open".to_owned(), |n| format!("held ({n} to remove)"));
-                    println!(
-                        "{} {state}, {} keys marked, opened at message {}",
-                        s.pair, s.marked, s.opened_at
-                    );
-                }
-                Ok(())
-            }
-            ReloadAction::Close { pair } => {
-                close_reloads(&store, args.max_sweep_fraction, pair.as_deref(), false)
-            }
-            ReloadAction::Confirm { pair } => {
-                close_reloads(&store, args.max_sweep_fraction, Some(pair), true)
-            }
-        }
-    };
-    match run() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => fail(&e),
-    }
-}
-
-pub(crate) fn export(args: &StoreArgs) -> ExitCode {
-    let run = || -> Result<usize> {
-        let store = open_store(args)?;
-        let mut out = BufWriter::new(io::stdout().lock());
-        let n = store.export(&mut out)?;
-        out.flush()?;
-        Ok(n)
-    };
-    match run() {
-        Ok(_) => ExitCode::SUCCESS,
-        Err(e) => fail(&e),
-    }
-}
-
 /// Whether the disk filled up, anywhere in the error's chain.
 fn disk_full(e: &anyhow::Error) -> bool {
     e.chain().any(|cause| {
@@ -125,12 +88,12 @@ fn disk_full(e: &anyhow::Error) -> bool {
     })
 }
 
-fn fail(e: &anyhow::Error) -> ExitCode {
+pub(crate) fn fail(e: &anyhow::Error) -> ExitCode {
     eprintln!("gdsn-sync: {e:#}");
     ExitCode::from(2)
 }
 
-fn open_store(args: &StoreArgs) -> Result<Store> {
+pub(crate) fn open_store(args: &StoreArgs) -> Result<Store> {
     let dir = args.data_dir.join("store");
     Store::open(&dir).with_context(|| format!("opening the store in {}", dir.display()))
 }
@@ -408,90 +371,5 @@ fn file_hash(path: &Path) -> Result<u128> {
             return Ok(hasher.digest128());
         }
         hasher.update(&buf[..n]);
-    }
-}
-
-pub(crate) fn replies(args: &RepliesArgs) -> ExitCode {
-    let run = || -> Result<()> {
-        let store = open_store(&args.store)?;
-        let pending = store.pending_replies()?;
-        let Some(dir) = &args.write_to else {
-            for reply in &pending {
-                println!("{} {} {} to {}", reply.sequence, reply.kind, reply.message_id, reply.receiver);
-            }
-            return Ok(());
-        };
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-        for reply in &pending {
-            let path = dir.join(format!("{}.xml", reply.message_id));
-            write_durably(&path, reply.xml.as_bytes())
-                .with_context(|| format!("writing {}", path.display()))?;
-            store.delivered(reply.sequence)?;
-            println!("{}", path.display());
-        }
-        store.flush()?;
-        Ok(())
-    };
-    match run() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => fail(&e),
-    }
-}
-
-/// Write-then-rename, with fsyncs, so a reader never sees half a message.
-fn write_durably(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let part = path.with_extension("xml.part");
-    let mut file = File::create(&part)?;
-    file.write_all(bytes)?;
-    file.sync_all()?;
-    std::fs::rename(&part, path)?;
-    if let Some(parent) = path.parent() {
-        File::open(parent)?.sync_all()?;
-    }
-    Ok(())
-}
-
-pub(crate) fn quarantine(args: &StoreArgs) -> ExitCode {
-    let run = || -> Result<()> {
-        for (sender, id, reason) in open_store(args)?.quarantined()? {
-            println!("{sender} {id}: {reason}");
-        }
-        Ok(())
-    };
-    match run() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => fail(&e),
-    }
-}
-
-pub(crate) fn backup(args: &BackupArgs) -> ExitCode {
-    let run = || -> Result<()> {
-        let store = open_store(&args.store)?;
-        let part = args.to.with_extension("part");
-        let file = File::create(&part).with_context(|| format!("creating {}", part.display()))?;
-        let n = store.backup(BufWriter::new(&file))?;
-        file.sync_all()?;
-        std::fs::rename(&part, &args.to).with_context(|| format!("writing {}", args.to.display()))?;
-        println!("{}: {n} entries", args.to.display());
-        Ok(())
-    };
-    match run() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => fail(&e),
-    }
-}
-
-pub(crate) fn restore(args: &RestoreArgs) -> ExitCode {
-    let run = || -> Result<()> {
-        let file = File::open(&args.from).with_context(|| format!("reading {}", args.from.display()))?;
-        let dir = args.store.data_dir.join("store");
-        let (_, n) = Store::restore(&dir, BufReader::new(file))
-            .with_context(|| format!("restoring into {}", dir.display()))?;
-        println!("{}: {n} entries restored", dir.display());
-        Ok(())
-    };
-    match run() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => fail(&e),
     }
 }

@@ -7,6 +7,7 @@ mod cli;
 mod ingest;
 mod messages;
 mod replies;
+mod store_cmds;
 
 use std::process::ExitCode;
 
@@ -19,11 +20,11 @@ fn main() -> ExitCode {
         cli::Command::Validate(args) => messages::parse(&args, messages::Output::DiagnosticsOnly),
         cli::Command::Inspect(args) => messages::inspect(&args),
         cli::Command::Ingest(args) => ingest::ingest(&args),
-        cli::Command::Export(args) => ingest::export(&args),
-        cli::Command::Replies(args) => ingest::replies(&args),
-        cli::Command::Quarantine(args) => ingest::quarantine(&args),
-        cli::Command::Reload(args) => ingest::reload(&args),
-        cli::Command::Backup(args) => ingest::backup(&args),
-        cli::Command::Restore(args) => ingest::restore(&args),
+        cli::Command::Export(args) => store_cmds::export(&args),
+        cli::Command::Replies(args) => store_cmds::replies(&args),
+        cli::Command::Quarantine(args) => store_cmds::quarantine(&args),
+        cli::Command::Reload(args) => store_cmds::reload(&args),
+        cli::Command::Backup(args) => store_cmds::backup(&args),
+        cli::Command::Restore(args) => store_cmds::restore(&args),
     }
 }
