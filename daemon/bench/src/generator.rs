@@ -29,6 +29,13 @@ pub const DEFAULT_DOCUMENTS: usize = 100;
 /// Most documents in one `transaction`.
 pub const MAX_TRANSACTION_DOCUMENTS: u32 = 100;
 
+/// Appended to every `descriptionShort` of a revised trade item.
+const REVISION: &str = " (v2)";
+
+/// The year of every generated time, and of a revised item's `lastChangeDateTime`.
+const YEAR: &str = "2025-";
+const REVISED_YEAR: &str = "2026-";
+
 /// Bytes written after the last document (closing tags), counted ahead so
 /// that a message stays close to its byte target.
 const CLOSING_BYTES: u64 = 96;
@@ -178,6 +185,9 @@ pub struct CinGenerator {
     documents: usize,
     trade_items: usize,
     transactions: usize,
+    /// Revise every n-th trade item ([`CinGenerator::change_every`]).
+    change_every: Option<usize>,
+    changed_items: usize,
     /// Documents in the open transaction (0: none open).
     in_transaction: u32,
     transaction_size: u32,
@@ -202,12 +212,30 @@ impl CinGenerator {
             documents: 0,
             trade_items: 0,
             transactions: 0,
+            change_every: None,
+            changed_items: 0,
             in_transaction: 0,
             transaction_size: 0,
             data_pool: gs1::gln("5400000", 90_000),
             recipient: gs1::gln("5412345", 0),
             created,
         }
+    }
+
+    /// Revises every `every`-th trade item (the 10th, 20th, ... for 10),
+    /// counted in rendering order: its `descriptionShort` texts get a suffix
+    /// and its `lastChangeDateTime` moves one year later. Everything else,
+    /// keys included, stays as without it, so a revised message is the same
+    /// catalogue with those items changed. 0 revises nothing (the default,
+    /// whose output is unchanged by this option).
+    pub fn change_every(mut self, every: usize) -> CinGenerator {
+        self.change_every = (every > 0).then_some(every);
+        self
+    }
+
+    /// Trade items revised so far (see [`CinGenerator::change_every`]).
+    pub fn changed_items(&self) -> usize {
+        self.changed_items
     }
 
     /// Documents rendered so far (all of them once the reader saw EOF).
@@ -393,6 +421,8 @@ impl CinGenerator {
 
     fn catalogue_item(&mut self, p: &Product, level: Level) {
         self.trade_items += 1;
+        let revised = self.change_every.is_some_and(|n| self.trade_items.is_multiple_of(n));
+        self.changed_items += usize::from(revised);
         let x = &mut self.xml;
         x.open("catalogueItem");
         x.leaf("dataRecipient", gs1::as_str(&self.recipient));
@@ -400,7 +430,7 @@ impl CinGenerator {
         x.open("catalogueItemState");
         x.leaf("catalogueItemStateCode", "REGISTERED");
         x.close("catalogueItemState");
-        trade_item(x, p, level);
+        trade_item(x, p, level, revised);
         if let Some(child) = level.child() {
             let x = &mut self.xml;
             x.open("catalogueItemChildItemLink");
@@ -464,7 +494,12 @@ fn entity_identification(x: &mut Xml, prefix: &str, seed: u64, index: usize, own
 }
 
 fn timestamp(x: &mut Xml, t: Stamp) {
-    x.raw("2025-");
+    dated(x, YEAR, t);
+}
+
+/// A time of `t` in the year `year` (written with its dash).
+fn dated(x: &mut Xml, year: &str, t: Stamp) {
+    x.raw(year);
     x.num2(t.month);
     x.raw("-");
     x.num2(t.day);
@@ -488,7 +523,7 @@ fn party(x: &mut Xml, role: &str, gln: &[u8], name: &str) {
     x.close(role);
 }
 
-fn trade_item(x: &mut Xml, p: &Product, level: Level) {
+fn trade_item(x: &mut Xml, p: &Product, level: Level, revised: bool) {
     let brand = p.brand;
     let gtin = p.gtin(level);
     let each = level == Level::Each;
@@ -546,7 +581,7 @@ fn trade_item(x: &mut Xml, p: &Product, level: Level) {
     }
     x.open("tradeItemInformation");
     x.open("extension");
-    description_module(x, p, level);
+    description_module(x, p, level, revised);
     files_module(x, p, &gtin);
     measurements_module(x, p, level);
     origin_module(x, p);
@@ -554,7 +589,7 @@ fn trade_item(x: &mut Xml, p: &Product, level: Level) {
     x.close("tradeItemInformation");
     x.open("tradeItemSynchronisationDates");
     x.start("lastChangeDateTime");
-    timestamp(x, p.changed);
+    dated(x, if revised { REVISED_YEAR } else { YEAR }, p.changed);
     x.end("lastChangeDateTime");
     x.start("effectiveDateTime");
     timestamp(x, Stamp { hour: 0, minute: 0, second: 0, ..p.changed });
@@ -621,13 +656,16 @@ fn net_text(x: &mut Xml, p: &Product, lang: usize) {
     }
 }
 
-fn description_module(x: &mut Xml, p: &Product, level: Level) {
+fn description_module(x: &mut Xml, p: &Product, level: Level, revised: bool) {
     const MODULE: &str = "trade_item_description:tradeItemDescriptionModule";
     x.open(MODULE);
     x.open("tradeItemDescriptionInformation");
     for (lang, code) in LANGUAGES.iter().enumerate() {
         x.start_attr("descriptionShort", "languageCode", code);
         short_text(x, p, level, lang);
+        if revised {
+            x.raw(REVISION);
+        }
         x.end("descriptionShort");
     }
     for (lang, code) in LANGUAGES.iter().enumerate() {

@@ -117,6 +117,10 @@ pub(crate) struct IngestArgs {
     /// pair's keys is held until confirmed (`gdsn-sync reload confirm`).
     #[arg(long, value_name = "F", default_value_t = 0.5)]
     pub(crate) max_sweep_fraction: f64,
+    /// Print what would change and which replies would be sent; write
+    /// nothing (each file is planned against the store as it is).
+    #[arg(long)]
+    pub(crate) dry_run: bool,
     /// Our GLN as a data recipient; without it no reply (CIC, GS1
     /// Response) is built.
     #[arg(long, value_name = "GLN")]

@@ -50,7 +50,9 @@ pub(crate) fn ingest(args: &IngestArgs) -> ExitCode {
             }
         }
     }
-    if let Err(e) = close_reloads(&store, args.max_sweep_fraction, None, false) {
+    if !args.dry_run
+        && let Err(e) = close_reloads(&store, args.max_sweep_fraction, None, false)
+    {
         return fail(&e);
     }
     ExitCode::from(worst)
@@ -155,15 +157,21 @@ impl FileSummary {
 fn ingest_file(store: &Store, path: &Path, args: &IngestArgs) -> Result<FileSummary> {
     let hash = file_hash(path)?;
     let file = File::open(path).context("cannot read")?;
-    let sequence = store.next_sequence()?;
-    let archive_dir = args.store.data_dir.join("archive");
-    let archive = ArchiveWriter::create(&archive_dir, sequence)
-        .with_context(|| format!("creating an archive file in {}", archive_dir.display()))?;
+    let sequence = if args.dry_run { store.peek_sequence()? } else { store.next_sequence()? };
+    let archive = if args.dry_run {
+        None
+    } else {
+        let dir = args.store.data_dir.join("archive");
+        let writer = ArchiveWriter::create(&dir, sequence)
+            .with_context(|| format!("creating an archive file in {}", dir.display()))?;
+        Some(writer)
+    };
     let mut tee = Tee { inner: file, copy: archive };
     let mut run = Run {
         store,
         hash,
         sequence,
+        dry_run: args.dry_run,
         chunk: Vec::new(),
         replies: Vec::new(),
         fatal: Vec::new(),
@@ -171,50 +179,62 @@ fn ingest_file(store: &Store, path: &Path, args: &IngestArgs) -> Result<FileSumm
         summary: FileSummary::default(),
         error: None,
     };
-    let limit = args.apply_chunk_documents.max(1);
+    // A dry run plans the whole message at once: nothing is committed, so
+    // a later chunk could not see an earlier one.
+    let limit = if args.dry_run { usize::MAX } else { args.apply_chunk_documents.max(1) };
     let parsed =
         gdsn_xml::parse(BufReader::with_capacity(64 * 1024, &mut tee), &args.limits.options(), |doc| {
             run.document(&doc, limit)
         });
     let Tee { copy: archive, .. } = tee;
-    if let Some(e) = run.error.take() {
-        archive.abandon();
-        return Err(e);
-    }
-    if run.summary.note.is_some() {
-        archive.abandon();
+    if run.error.is_some() || run.summary.note.is_some() {
+        if let Some(archive) = archive {
+            archive.abandon();
+        }
         run.summary.outbox = store.counts().outbox;
-        return Ok(run.summary);
+        return run.error.take().map_or(Ok(run.summary), Err);
     }
     run.flush_chunk()?;
     run.summary.rejected +=
         usize::from(parsed.diagnostics.iter().any(|d| d.is_error()) && run.summary.documents == 0);
-    // The archive is durable before the entry that names it.
-    let archived = archive.finish(hash).context("finishing the archive file")?;
     run.summary.replies = queue_replies(store, args, &parsed, &run)?;
-    for (pair, (version, marked)) in &run.reload {
-        store.reload_mark(pair, sequence, *version, marked)?;
+    match archive {
+        Some(archive) => finish_message(store, &parsed, &mut run, archive)?,
+        None => run.summary.note = Some("dry run: nothing written"),
     }
-    if let Some(env) = &parsed.envelope {
-        let (sender, id) =
-            (env.sender.as_deref().unwrap_or(""), env.instance_identifier.as_deref().unwrap_or(""));
-        store.record_message(sender, id, hash, Some(&archived), &run.summary.as_json())?;
-    }
-    store.flush()?;
     run.summary.outbox = store.counts().outbox;
     Ok(run.summary)
 }
 
-/// Copies every byte the parser reads into the archive.
+/// Makes an applied message durable: the archive first, then the reload
+/// marks and the message record, then a flush. Only after this may the
+/// message be acknowledged.
+fn finish_message(store: &Store, parsed: &Summary, run: &mut Run<'_>, archive: ArchiveWriter) -> Result<()> {
+    let archived = archive.finish(run.hash).context("finishing the archive file")?;
+    for (pair, (version, marked)) in &run.reload {
+        store.reload_mark(pair, run.sequence, *version, marked)?;
+    }
+    if let Some(env) = &parsed.envelope {
+        let (sender, id) =
+            (env.sender.as_deref().unwrap_or(""), env.instance_identifier.as_deref().unwrap_or(""));
+        store.record_message(sender, id, run.hash, Some(&archived), &run.summary.as_json())?;
+    }
+    store.flush()?;
+    Ok(())
+}
+
+/// Copies every byte the parser reads into the archive (none in a dry run).
 struct Tee {
     inner: File,
-    copy: ArchiveWriter,
+    copy: Option<ArchiveWriter>,
 }
 
 impl Read for Tee {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.copy.write_all(&buf[..n])?;
+        if let Some(copy) = self.copy.as_mut() {
+            copy.write_all(&buf[..n])?;
+        }
         Ok(n)
     }
 }
@@ -233,6 +253,10 @@ fn queue_replies(store: &Store, args: &IngestArgs, parsed: &Summary, run: &Run<'
     }
     for built in [replies::cic(&ctx, &run.replies), replies::response(&ctx, &unreadable)] {
         match built {
+            Ok(Some((kind, message_id, receiver, _))) if args.dry_run => {
+                println!("would queue {kind} {message_id} to {receiver}");
+                queued += 1;
+            }
             Ok(Some((kind, message_id, receiver, xml))) => {
                 store.queue_reply(kind, &message_id, &receiver, &xml)?;
                 queued += 1;
@@ -254,6 +278,7 @@ struct Run<'s> {
     store: &'s Store,
     hash: u128,
     sequence: u64,
+    dry_run: bool,
     chunk: Vec<Incoming>,
     replies: Vec<replies::DocReply>,
     /// XML errors found inside documents; if they stopped the parse, the
@@ -350,7 +375,8 @@ impl Run<'_> {
         if self.chunk.is_empty() {
             return Ok(());
         }
-        let outcome = self.store.apply(&self.chunk)?;
+        let outcome =
+            if self.dry_run { self.store.plan_only(&self.chunk)? } else { self.store.apply(&self.chunk)? };
         self.chunk.clear();
         self.summary.writes += outcome.writes;
         for change in outcome.plans.iter().flat_map(|p| &p.changes) {

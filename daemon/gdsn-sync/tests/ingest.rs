@@ -318,3 +318,32 @@ fn backup_and_restore_round_trip_keeps_tombstones_and_versions() {
     let again = run(restored.path(), &["restore", "--from", &first.to_string_lossy()]);
     assert_eq!(again.status.code(), Some(2));
 }
+
+#[test]
+fn a_dry_run_reports_and_writes_nothing() {
+    let data = tempfile::tempdir().expect("temp dir");
+    ingest(data.path(), &[case("0001_cin_single_each")]);
+    let out = run(
+        data.path(),
+        &[
+            "ingest",
+            "--dry-run",
+            "--recipient-gln",
+            "5412345000006",
+            &case("0002_cin_pallet_case_each").to_string_lossy(),
+            &case("0003_cin_change_by_refresh").to_string_lossy(),
+        ],
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("3 added") && stdout.contains("1 updated"), "{stdout}");
+    assert_eq!(stdout.matches("(dry run: nothing written)").count(), 2, "{stdout}");
+    assert!(stdout.contains("would queue CIC"), "{stdout}");
+    // Nothing changed: one record, one archived message, no reply queued,
+    // and the same files still apply for real afterwards.
+    assert_eq!(export(data.path()).len(), 1);
+    assert_eq!(std::fs::read_dir(data.path().join("archive")).expect("archive").count(), 1);
+    assert!(String::from_utf8_lossy(&run(data.path(), &["replies"]).stdout).trim().is_empty());
+    let (_, out) = ingest(data.path(), &[case("0002_cin_pallet_case_each")]);
+    assert!(out.contains("3 added"), "{out}");
+}

@@ -82,7 +82,15 @@ pub struct Counts {
     pub replies: usize,
 }
 
-type TxError = ConflictableTransactionError<String>;
+/// Why a transaction ended without committing.
+enum Aborted {
+    /// A stored value could not be read.
+    Failed(String),
+    /// A dry run, done on purpose, with what it would have done.
+    RolledBack(ApplyOutcome),
+}
+
+type TxError = ConflictableTransactionError<Aborted>;
 
 impl Store {
     /// Opens (or creates) the store under `dir`.
@@ -136,6 +144,13 @@ impl Store {
                 }
             }
         }
+    }
+
+    /// The sequence number the next message would get, without taking it.
+    pub fn peek_sequence(&self) -> Result<u64, StoreError> {
+        let current =
+            self.meta.get("sequence")?.and_then(|b| b.as_ref().try_into().ok()).map_or(0, u64::from_be_bytes);
+        Ok(current + 1)
     }
 
     /// The next local arrival sequence number (persisted, monotonic).
@@ -245,8 +260,18 @@ impl Store {
         Ok(())
     }
 
+    /// Plans `documents` as [`Store::apply`] would, each seeing the ones
+    /// before it, then rolls everything back: nothing is written.
+    pub fn plan_only(&self, documents: &[Incoming]) -> Result<ApplyOutcome, StoreError> {
+        self.transact(documents, true)
+    }
+
     /// Plans and applies `documents` in one transaction.
     pub fn apply(&self, documents: &[Incoming]) -> Result<ApplyOutcome, StoreError> {
+        self.transact(documents, false)
+    }
+
+    fn transact(&self, documents: &[Incoming], roll_back: bool) -> Result<ApplyOutcome, StoreError> {
         let trees = (&self.items, &self.state, &self.claims, &self.tombstones, &self.outbox, &self.meta);
         let result = trees.transaction(|(items, state, claims, tombstones, outbox, meta)| {
             let mut outcome = ApplyOutcome::default();
@@ -254,7 +279,7 @@ impl Store {
                 let view = TxView { items, state, claims, tombstones, failure: RefCell::new(None) };
                 let planned = plan(&view, document);
                 if let Some(failure) = view.failure.take() {
-                    return Err(ConflictableTransactionError::Abort(failure));
+                    return Err(ConflictableTransactionError::Abort(Aborted::Failed(failure)));
                 }
                 let trees = Writer { items, state, claims, tombstones, outbox, meta };
                 for effect in &planned.effects {
@@ -263,12 +288,18 @@ impl Store {
                 outcome.writes += planned.effects.len();
                 outcome.plans.push(planned);
             }
+            if roll_back {
+                return Err(ConflictableTransactionError::Abort(Aborted::RolledBack(outcome)));
+            }
             Ok(outcome)
         });
-        result.map_err(|e| match e {
-            TransactionError::Abort(reason) => StoreError::Corrupt { tree: "transaction", key: reason },
-            TransactionError::Storage(e) => StoreError::Sled(e),
-        })
+        match result {
+            Ok(outcome) | Err(TransactionError::Abort(Aborted::RolledBack(outcome))) => Ok(outcome),
+            Err(TransactionError::Abort(Aborted::Failed(reason))) => {
+                Err(StoreError::Corrupt { tree: "transaction", key: reason })
+            }
+            Err(TransactionError::Storage(e)) => Err(StoreError::Sled(e)),
+        }
     }
 
     /// Every tree with its name, in a fixed order (backup and restore).
@@ -451,12 +482,10 @@ impl Writer<'_> {
 }
 
 fn abort(tree: &str, key: &ItemKey) -> TxError {
-    ConflictableTransactionError::Abort(format!("{tree} value of {key} cannot be decoded"))
+    ConflictableTransactionError::Abort(Aborted::Failed(format!("{tree} value of {key} cannot be decoded")))
 }
 
 fn abort_bytes(tree: &str, key: &[u8]) -> TxError {
-    ConflictableTransactionError::Abort(format!(
-        "{tree} value of {} cannot be decoded",
-        String::from_utf8_lossy(key)
-    ))
+    let key = String::from_utf8_lossy(key);
+    ConflictableTransactionError::Abort(Aborted::Failed(format!("{tree} value of {key} cannot be decoded")))
 }
