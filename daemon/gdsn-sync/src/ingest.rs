@@ -20,7 +20,7 @@ use gdsn_model::ids::ItemKey;
 use gdsn_model::message::Document;
 use gdsn_model::time::Timestamp;
 use gdsn_store::reload::{self, CloseOutcome};
-use gdsn_store::{ArchiveWriter, MessageStatus, Store, StoreError};
+use gdsn_store::{ArchiveWriter, MessageFinish, MessageStatus, Store, StoreError};
 use gdsn_xml::{ParsedDocument, Summary};
 use serde_json::json;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -191,34 +191,61 @@ fn ingest_file(store: &Store, path: &Path, args: &IngestArgs) -> Result<FileSumm
         if let Some(archive) = archive {
             archive.abandon();
         }
+        // After a store error (a full disk, say) sled must not be touched
+        // again in this process: its trees may loop on a failed write.
+        if let Some(e) = run.error.take() {
+            return Err(e);
+        }
         run.summary.outbox = store.counts().outbox;
-        return run.error.take().map_or(Ok(run.summary), Err);
+        return Ok(run.summary);
     }
-    run.flush_chunk()?;
     run.summary.rejected +=
         usize::from(parsed.diagnostics.iter().any(|d| d.is_error()) && run.summary.documents == 0);
-    run.summary.replies = queue_replies(store, args, &parsed, &run)?;
+    let replies = build_replies(args, &parsed, &run);
+    run.summary.replies = args.recipient_gln.as_ref().map(|_| replies.len());
     match archive {
-        Some(archive) => finish_message(store, &parsed, &mut run, archive)?,
-        None => run.summary.note = Some("dry run: nothing written"),
+        Some(archive) => finish_message(store, &parsed, &mut run, archive, replies)?,
+        None => {
+            run.flush_chunk()?;
+            for (kind, message_id, receiver, _) in &replies {
+                println!("would queue {kind} {message_id} to {receiver}");
+            }
+            run.summary.note = Some("dry run: nothing written");
+        }
     }
     run.summary.outbox = store.counts().outbox;
     Ok(run.summary)
 }
 
-/// Makes an applied message durable: the archive first, then the reload
-/// marks and the message record, then a flush. Only after this may the
+/// Makes an applied message durable: the archive file first (fsynced),
+/// then one transaction with the last chunk, the message record, its
+/// replies and its reload marks, then a flush. Only after this may the
 /// message be acknowledged.
-fn finish_message(store: &Store, parsed: &Summary, run: &mut Run<'_>, archive: ArchiveWriter) -> Result<()> {
+fn finish_message(
+    store: &Store,
+    parsed: &Summary,
+    run: &mut Run<'_>,
+    archive: ArchiveWriter,
+    replies: Vec<(String, String, String, String)>,
+) -> Result<()> {
     let archived = archive.finish(run.hash).context("finishing the archive file")?;
-    for (pair, (version, marked)) in &run.reload {
-        store.reload_mark(pair, run.sequence, *version, marked)?;
-    }
-    if let Some(env) = &parsed.envelope {
-        let (sender, id) =
-            (env.sender.as_deref().unwrap_or(""), env.instance_identifier.as_deref().unwrap_or(""));
-        store.record_message(sender, id, run.hash, Some(&archived), &run.summary.as_json())?;
-    }
+    let env = parsed.envelope.as_ref();
+    let finish = MessageFinish {
+        sender: env.and_then(|e| e.sender.clone()).unwrap_or_default(),
+        message_id: env.and_then(|e| e.instance_identifier.clone()).unwrap_or_default(),
+        hash: run.hash,
+        archive: Some(archived),
+        summary: run.summary.as_json(),
+        replies,
+        reload: run
+            .reload
+            .iter()
+            .map(|(pair, (v, keys))| (pair.clone(), run.sequence, *v, keys.clone()))
+            .collect(),
+    };
+    let outcome = store.apply_last(&run.chunk, &finish)?;
+    run.chunk.clear();
+    run.count(&outcome);
     store.flush()?;
     Ok(())
 }
@@ -239,33 +266,33 @@ impl Read for Tee {
     }
 }
 
-/// Builds and queues the replies the message earned; `None` when we have
-/// no identity to reply with. A reply that cannot be built is reported and
-/// skipped: it must not stop the message from being applied.
-fn queue_replies(store: &Store, args: &IngestArgs, parsed: &Summary, run: &Run<'_>) -> Result<Option<usize>> {
-    let Some(recipient_gln) = args.recipient_gln.as_deref() else { return Ok(None) };
-    let Some(sbdh) = parsed.envelope.as_ref() else { return Ok(Some(0)) };
+/// Builds the replies the message earned: none without our GLN. A reply
+/// that cannot be built is reported and skipped: it must not stop the
+/// message from being applied.
+fn build_replies(
+    args: &IngestArgs,
+    parsed: &Summary,
+    run: &Run<'_>,
+) -> Vec<(String, String, String, String)> {
+    let (Some(recipient_gln), Some(sbdh)) = (args.recipient_gln.as_deref(), parsed.envelope.as_ref()) else {
+        return Vec::new();
+    };
     let ctx = replies::ReplyContext { recipient_gln, sbdh, sequence: run.sequence, now: now() };
-    let mut queued = 0;
     let mut unreadable = parsed.diagnostics.clone();
     if parsed.stopped {
         unreadable.extend(run.fatal.iter().cloned());
     }
-    for built in [replies::cic(&ctx, &run.replies), replies::response(&ctx, &unreadable)] {
-        match built {
-            Ok(Some((kind, message_id, receiver, _))) if args.dry_run => {
-                println!("would queue {kind} {message_id} to {receiver}");
-                queued += 1;
-            }
+    let mut built = Vec::new();
+    for reply in [replies::cic(&ctx, &run.replies), replies::response(&ctx, &unreadable)] {
+        match reply {
             Ok(Some((kind, message_id, receiver, xml))) => {
-                store.queue_reply(kind, &message_id, &receiver, &xml)?;
-                queued += 1;
+                built.push((kind.to_owned(), message_id, receiver, xml))
             }
             Ok(None) => {}
             Err(e) => eprintln!("warning: reply not built: {e}"),
         }
     }
-    Ok(Some(queued))
+    built
 }
 
 fn now() -> Timestamp {
@@ -378,11 +405,15 @@ impl Run<'_> {
         let outcome =
             if self.dry_run { self.store.plan_only(&self.chunk)? } else { self.store.apply(&self.chunk)? };
         self.chunk.clear();
+        self.count(&outcome);
+        Ok(())
+    }
+
+    fn count(&mut self, outcome: &gdsn_store::ApplyOutcome) {
         self.summary.writes += outcome.writes;
         for change in outcome.plans.iter().flat_map(|p| &p.changes) {
             self.summary.count(&change.kind);
         }
-        Ok(())
     }
 }
 

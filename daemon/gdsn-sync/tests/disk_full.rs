@@ -8,7 +8,8 @@
 
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 use gdsn_bench::{CinGenerator, GeneratorConfig};
 
@@ -21,13 +22,27 @@ impl Drop for Mount {
     }
 }
 
+/// Runs an ingest, failing the test rather than hanging if it does not
+/// finish within two minutes (a store that loops after a failed write was
+/// seen once, and must be caught here, not by a CI timeout).
 fn ingest(data: &Path, message: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_gdsn-sync"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gdsn-sync"))
         .args(["ingest", "--apply-chunk-documents", "100", "--data-dir"])
         .arg(data)
         .arg(message)
-        .output()
-        .expect("runs")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("runs");
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while child.try_wait().expect("wait").is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("ingest did not finish within 120 s");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.wait_with_output().expect("output")
 }
 
 #[test]

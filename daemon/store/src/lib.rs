@@ -53,7 +53,7 @@ mod view;
 
 pub use archive::ArchiveWriter;
 pub use error::{StoreError, is_enospc};
-pub use store::{ApplyOutcome, Counts, MessageStatus, PendingReply, Store};
+pub use store::{ApplyOutcome, Counts, MessageFinish, MessageStatus, PendingReply, Store};
 
 /// The on-disk format this build reads and writes.
 pub const FORMAT_VERSION: u32 = 1;

@@ -11,6 +11,7 @@
 use gdsn_diff::{Incoming, Reason, Version};
 use gdsn_model::ids::ItemKey;
 use serde_json::{Value, json};
+use sled::transaction::{ConflictableTransactionError, TransactionalTree};
 
 use crate::store::Store;
 use crate::{StoreError, codec, keys};
@@ -53,25 +54,6 @@ pub enum CloseOutcome {
 }
 
 impl Store {
-    /// Marks keys received in a reload message, opening the pair's session
-    /// if none is open.
-    pub fn reload_mark(
-        &self,
-        pair: &str,
-        opened_at: u64,
-        version: Version,
-        marked: &[ItemKey],
-    ) -> Result<(), StoreError> {
-        if self.reloads.get(pair)?.is_none() {
-            let value = json!({ "opened_at": opened_at, "version": hex(&version.to_bytes()), "held": null });
-            self.reloads.insert(pair, value.to_string().into_bytes())?;
-        }
-        for key in marked {
-            self.reload_marks.insert(mark_key(pair, key), &[])?;
-        }
-        Ok(())
-    }
-
     /// Every open or held session.
     pub fn reload_sessions(&self) -> Result<Vec<Session>, StoreError> {
         let mut sessions = Vec::new();
@@ -148,6 +130,26 @@ impl Store {
         }
         Ok((live, candidates))
     }
+}
+
+/// Marks keys received in a reload message, opening the pair's session if
+/// none is open; inside the transaction that finishes the message.
+pub(crate) fn mark_in(
+    reloads: &TransactionalTree,
+    marks: &TransactionalTree,
+    pair: &str,
+    opened_at: u64,
+    version: Version,
+    keys: &[ItemKey],
+) -> Result<(), ConflictableTransactionError<crate::store::Aborted>> {
+    if reloads.get(pair)?.is_none() {
+        let value = json!({ "opened_at": opened_at, "version": hex(&version.to_bytes()), "held": null });
+        reloads.insert(pair.as_bytes(), value.to_string().into_bytes())?;
+    }
+    for key in keys {
+        marks.insert(mark_key(pair, key), &[])?;
+    }
+    Ok(())
 }
 
 fn mark_key(pair: &str, key: &ItemKey) -> Vec<u8> {

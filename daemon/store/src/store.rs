@@ -82,8 +82,64 @@ pub struct Counts {
     pub replies: usize,
 }
 
+/// What a transaction does after planning its documents.
+#[derive(Clone, Copy)]
+enum Mode<'a> {
+    /// Commit the documents' effects.
+    Apply,
+    /// Plan only: roll everything back.
+    RollBack,
+    /// Commit, and mark the message done (reply ids generated beforehand).
+    Finish(&'a MessageFinish, &'a [u64]),
+}
+
+/// Everything that marks a message as done, written with its last chunk.
+#[derive(Debug, Clone, Default)]
+pub struct MessageFinish {
+    /// SBDH sender.
+    pub sender: String,
+    /// SBDH InstanceIdentifier.
+    pub message_id: String,
+    /// Content hash of the message's bytes.
+    pub hash: u128,
+    /// Its archive file name.
+    pub archive: Option<String>,
+    /// Summary shown by tools.
+    pub summary: Value,
+    /// Replies to queue: (kind, message id, receiver, XML).
+    pub replies: Vec<(String, String, String, String)>,
+    /// Reload marks: (pair, opening sequence, sweep version, keys received).
+    pub reload: Vec<(String, u64, gdsn_diff::Version, Vec<ItemKey>)>,
+}
+
+impl MessageFinish {
+    fn write(&self, done: &Done<'_>, reply_ids: &[u64]) -> Result<(), TxError> {
+        let Done { messages, replies, reloads, reload_marks } = done;
+        if !self.message_id.is_empty() || !self.sender.is_empty() {
+            let value = json!({ "hash": format!("{:032x}", self.hash), "archive": self.archive, "summary": self.summary });
+            messages.insert(message_key(&self.sender, &self.message_id), value.to_string().into_bytes())?;
+        }
+        for ((kind, message_id, receiver, xml), id) in self.replies.iter().zip(reply_ids) {
+            let value = json!({ "kind": kind, "message_id": message_id, "receiver": receiver, "xml": xml });
+            replies.insert(&id.to_be_bytes(), value.to_string().into_bytes())?;
+        }
+        for (pair, opened_at, version, keys) in &self.reload {
+            crate::reload::mark_in(reloads, reload_marks, pair, *opened_at, *version, keys)?;
+        }
+        Ok(())
+    }
+}
+
+/// The trees that record a message as done, inside the transaction.
+struct Done<'t> {
+    messages: &'t TransactionalTree,
+    replies: &'t TransactionalTree,
+    reloads: &'t TransactionalTree,
+    reload_marks: &'t TransactionalTree,
+}
+
 /// Why a transaction ended without committing.
-enum Aborted {
+pub(crate) enum Aborted {
     /// A stored value could not be read.
     Failed(String),
     /// A dry run, done on purpose, with what it would have done.
@@ -180,21 +236,6 @@ impl Store {
         })
     }
 
-    /// Records a message as applied, with its content hash, its archive
-    /// file and a summary.
-    pub fn record_message(
-        &self,
-        sender: &str,
-        message_id: &str,
-        hash: u128,
-        archive: Option<&str>,
-        summary: &Value,
-    ) -> Result<(), StoreError> {
-        let value = json!({ "hash": format!("{hash:032x}"), "archive": archive, "summary": summary });
-        self.messages.insert(message_key(sender, message_id), value.to_string().into_bytes())?;
-        Ok(())
-    }
-
     /// Queues an outbound message (a CIC or a GS1 Response) until a
     /// transport delivers it.
     pub fn queue_reply(
@@ -263,17 +304,45 @@ impl Store {
     /// Plans `documents` as [`Store::apply`] would, each seeing the ones
     /// before it, then rolls everything back: nothing is written.
     pub fn plan_only(&self, documents: &[Incoming]) -> Result<ApplyOutcome, StoreError> {
-        self.transact(documents, true)
+        self.transact(documents, Mode::RollBack)
     }
 
     /// Plans and applies `documents` in one transaction.
     pub fn apply(&self, documents: &[Incoming]) -> Result<ApplyOutcome, StoreError> {
-        self.transact(documents, false)
+        self.transact(documents, Mode::Apply)
     }
 
-    fn transact(&self, documents: &[Incoming], roll_back: bool) -> Result<ApplyOutcome, StoreError> {
-        let trees = (&self.items, &self.state, &self.claims, &self.tombstones, &self.outbox, &self.meta);
-        let result = trees.transaction(|(items, state, claims, tombstones, outbox, meta)| {
+    /// Applies the last chunk of a message together with everything that
+    /// marks the message as done: its record (content hash, archive file),
+    /// the replies it earned and its reload marks. One transaction, so a
+    /// crash leaves either all of it or none: a re-delivery after a crash
+    /// never queues a reply twice.
+    pub fn apply_last(
+        &self,
+        documents: &[Incoming],
+        finish: &MessageFinish,
+    ) -> Result<ApplyOutcome, StoreError> {
+        let reply_ids: Vec<u64> =
+            finish.replies.iter().map(|_| self.db.generate_id()).collect::<Result<_, _>>()?;
+        self.transact(documents, Mode::Finish(finish, &reply_ids))
+    }
+
+    fn transact(&self, documents: &[Incoming], mode: Mode<'_>) -> Result<ApplyOutcome, StoreError> {
+        let trees = (
+            &self.items,
+            &self.state,
+            &self.claims,
+            &self.tombstones,
+            &self.outbox,
+            &self.meta,
+            &self.messages,
+            &self.replies,
+            &self.reloads,
+            &self.reload_marks,
+        );
+        let result = trees.transaction(|t| {
+            let (items, state, claims, tombstones, outbox, meta) = (&t.0, &t.1, &t.2, &t.3, &t.4, &t.5);
+            let done = Done { messages: &t.6, replies: &t.7, reloads: &t.8, reload_marks: &t.9 };
             let mut outcome = ApplyOutcome::default();
             for document in documents {
                 let view = TxView { items, state, claims, tombstones, failure: RefCell::new(None) };
@@ -288,8 +357,12 @@ impl Store {
                 outcome.writes += planned.effects.len();
                 outcome.plans.push(planned);
             }
-            if roll_back {
-                return Err(ConflictableTransactionError::Abort(Aborted::RolledBack(outcome)));
+            match mode {
+                Mode::Apply => {}
+                Mode::RollBack => {
+                    return Err(ConflictableTransactionError::Abort(Aborted::RolledBack(outcome)));
+                }
+                Mode::Finish(finish, ids) => finish.write(&done, ids)?,
             }
             Ok(outcome)
         });
