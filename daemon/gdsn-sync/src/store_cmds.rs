@@ -12,6 +12,14 @@ use gdsn_store::Store;
 use crate::cli::{BackupArgs, ReloadAction, ReloadArgs, RepliesArgs, RestoreArgs, StoreArgs};
 use crate::ingest::{close_reloads, fail, open_store};
 
+/// 0 on success; on failure the error on stderr and 2.
+fn exit_code(result: Result<()>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&e),
+    }
+}
+
 pub(crate) fn export(args: &StoreArgs) -> ExitCode {
     let run = || -> Result<usize> {
         let store = open_store(args)?;
@@ -20,10 +28,7 @@ pub(crate) fn export(args: &StoreArgs) -> ExitCode {
         out.flush()?;
         Ok(n)
     };
-    match run() {
-        Ok(_) => ExitCode::SUCCESS,
-        Err(e) => fail(&e),
-    }
+    exit_code(run().map(drop))
 }
 
 pub(crate) fn replies(args: &RepliesArgs) -> ExitCode {
@@ -47,10 +52,7 @@ pub(crate) fn replies(args: &RepliesArgs) -> ExitCode {
         store.flush()?;
         Ok(())
     };
-    match run() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => fail(&e),
-    }
+    exit_code(run().map(drop))
 }
 
 pub(crate) fn quarantine(args: &StoreArgs) -> ExitCode {
@@ -60,10 +62,7 @@ pub(crate) fn quarantine(args: &StoreArgs) -> ExitCode {
         }
         Ok(())
     };
-    match run() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => fail(&e),
-    }
+    exit_code(run().map(drop))
 }
 
 pub(crate) fn backup(args: &BackupArgs) -> ExitCode {
@@ -77,10 +76,7 @@ pub(crate) fn backup(args: &BackupArgs) -> ExitCode {
         println!("{}: {n} entries", args.to.display());
         Ok(())
     };
-    match run() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => fail(&e),
-    }
+    exit_code(run().map(drop))
 }
 
 pub(crate) fn restore(args: &RestoreArgs) -> ExitCode {
@@ -92,10 +88,7 @@ pub(crate) fn restore(args: &RestoreArgs) -> ExitCode {
         println!("{}: {n} entries restored", dir.display());
         Ok(())
     };
-    match run() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => fail(&e),
-    }
+    exit_code(run().map(drop))
 }
 
 pub(crate) fn reload(args: &ReloadArgs) -> ExitCode {
@@ -120,10 +113,7 @@ pub(crate) fn reload(args: &ReloadArgs) -> ExitCode {
             }
         }
     };
-    match run() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => fail(&e),
-    }
+    exit_code(run().map(drop))
 }
 
 /// Write-then-rename, with fsyncs, so a reader never sees half a message.
