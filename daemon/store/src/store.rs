@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
 use sled::{Db, Transactional, Tree};
 
-use crate::view::TxView;
+use crate::view::{TxView, ViewError};
 use crate::{FORMAT_VERSION, StoreError, codec, keys};
 
 /// The store of one data directory.
@@ -347,8 +347,12 @@ impl Store {
             for document in documents {
                 let view = TxView { items, state, claims, tombstones, failure: RefCell::new(None) };
                 let planned = plan(&view, document);
-                if let Some(failure) = view.failure.take() {
-                    return Err(ConflictableTransactionError::Abort(Aborted::Failed(failure)));
+                match view.failure.take() {
+                    None => {}
+                    Some(ViewError::Tx(e)) => return Err(e.into()),
+                    Some(ViewError::Corrupt(why)) => {
+                        return Err(ConflictableTransactionError::Abort(Aborted::Failed(why)));
+                    }
                 }
                 let trees = Writer { items, state, claims, tombstones, outbox, meta };
                 for effect in &planned.effects {
