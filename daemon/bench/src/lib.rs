@@ -1,4 +1,4 @@
-//! Benchmark and soak tooling for gdsn-sync's streaming parser.
+//! Benchmark and soak tooling for gdsn-sync's streaming parser and store.
 //!
 //! - [`CinGenerator`] renders a large, realistic GDSN Catalogue Item
 //!   Notification (GS1 XML BMS 3.1) message on the fly as a
@@ -9,6 +9,9 @@
 //! - [`measure`] holds the workloads the `gdsn-bench` binary times: the
 //!   full parse + normalize + content hash, the bare quick-xml event loop
 //!   it is compared with, and the process's peak RSS.
+//! - [`store_bench`] holds the store benchmark's workloads: a message
+//!   applied to the sled store as `gdsn-sync ingest` applies it, and the
+//!   serial bound it is compared with (parse cost plus raw sled calls).
 //! - [`gs1`] computes GS1 check digits for the identifiers the generator
 //!   writes.
 //!
@@ -21,6 +24,7 @@ mod generator;
 pub mod gs1;
 pub mod measure;
 mod rng;
+pub mod store_bench;
 mod xml;
 
 pub use generator::{CinGenerator, DEFAULT_DOCUMENTS, GeneratorConfig, MAX_TRANSACTION_DOCUMENTS};

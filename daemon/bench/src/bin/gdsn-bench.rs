@@ -1,5 +1,9 @@
 //! `gdsn-bench`: generates large CIN messages and measures the parser's
-//! throughput and peak memory. See `daemon/bench/README.md`.
+//! throughput and peak memory, and the store's throughput against its
+//! serial bound. See `daemon/bench/README.md`.
+
+#[path = "gdsn-bench/store.rs"]
+mod store;
 
 use std::error::Error;
 use std::fs::File;
@@ -17,7 +21,10 @@ use serde_json::json;
 const READ_BUFFER: usize = 64 * 1024;
 
 #[derive(Parser)]
-#[command(name = "gdsn-bench", about = "Generate large CIN messages; measure parser throughput and peak RSS")]
+#[command(
+    name = "gdsn-bench",
+    about = "Generate large CIN messages; measure parser and store throughput and peak RSS"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -58,6 +65,9 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Apply a generated catalogue to a fresh store (first load, unchanged and
+    /// revised re-delivery) and compare each with its serial bound (release build).
+    Store(store::StoreArgs),
 }
 
 fn main() -> ExitCode {
@@ -67,6 +77,7 @@ fn main() -> ExitCode {
         Command::Throughput { file, runs } => throughput(&file, runs.max(1)),
         Command::Rss { file } => rss_file(&file),
         Command::RssGen { bytes, seed } => rss_generated(bytes, seed),
+        Command::Store(args) => store::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,211 @@
+//! The store benchmark's workloads: a generated catalogue applied to the
+//! sled store exactly as `gdsn-sync ingest` applies it, and the serial bound
+//! it is compared with (the parser's own cost plus raw sled reads and
+//! writes of the same keys and values, see [`raw`]).
+//!
+//! A scenario is one message, read from a file through a 64 KiB buffer:
+//! `gdsn_xml::parse`, then for each accepted CIN document
+//! `gdsn_diff::incoming::from_records` (normalized JSON and content hash),
+//! grouped in chunks of whole documents, one [`Store::apply`] (one sled
+//! transaction) per chunk, and one [`Store::flush`] at the end. What
+//! `ingest` does around that (message hash, archive, replies, reload
+//! marks) is not part of it.
+
+pub mod raw;
+
+use std::error::Error;
+use std::fs::File;
+use std::io::{self, BufReader, BufWriter};
+use std::ops::ControlFlow;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use gdsn_diff::incoming::from_records;
+use gdsn_diff::{ChangeKind, Incoming};
+use gdsn_model::message::Document;
+use gdsn_store::Store;
+use gdsn_xml::{ParseOptions, ParsedDocument};
+
+use crate::measure::{self, ParseStats};
+use crate::{CinGenerator, GeneratorConfig};
+
+/// Errors of the benchmark: IO, the store, or a broken expectation.
+pub type BenchError = Box<dyn Error>;
+
+/// Read buffer of every pass, as `ingest` uses.
+pub const READ_BUFFER: usize = 64 * 1024;
+
+/// One generated message written to a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    /// Where it is.
+    pub path: PathBuf,
+    /// Its size.
+    pub bytes: u64,
+    /// Documents in it.
+    pub documents: usize,
+    /// Trade items in it (the records the parser produces).
+    pub items: usize,
+    /// Trade items revised by [`CinGenerator::change_every`].
+    pub changed_items: usize,
+}
+
+/// Writes the message of `config`, revising every `change_every`-th trade
+/// item (0: none), to `path`, and syncs it.
+pub fn write_message(
+    path: &Path,
+    config: GeneratorConfig,
+    change_every: usize,
+) -> Result<Message, BenchError> {
+    let mut generator = CinGenerator::new(config).change_every(change_every);
+    let file = File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut writer = BufWriter::with_capacity(READ_BUFFER, file);
+    let bytes = io::copy(&mut generator, &mut writer)?;
+    // On disk before anything is timed: the kernel's write-back of a
+    // gigabyte of dirty pages would otherwise run during the first pass.
+    writer.into_inner().map_err(io::IntoInnerError::into_error)?.sync_all()?;
+    Ok(Message {
+        path: path.to_owned(),
+        bytes,
+        documents: generator.documents(),
+        items: generator.trade_items(),
+        changed_items: generator.changed_items(),
+    })
+}
+
+/// What one message did to the store, and how long it took.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StorePass {
+    /// Wall time from the first byte read to the end of the flush.
+    pub seconds: f64,
+    /// Documents parsed.
+    pub documents: usize,
+    /// Of those, rejected (expected: 0).
+    pub rejected: usize,
+    /// Store transactions (chunks applied).
+    pub transactions: usize,
+    /// Changes planned as `Added`.
+    pub added: usize,
+    /// Changes planned as `Updated`.
+    pub updated: usize,
+    /// Changes planned as `Unchanged`.
+    pub unchanged: usize,
+    /// Changes planned as `Stale` or `Removed` (expected: 0).
+    pub other: usize,
+    /// Effects written (`ApplyOutcome::writes`).
+    pub writes: usize,
+}
+
+impl StorePass {
+    /// Changes planned, of any kind: one per item of the message.
+    pub fn changes(&self) -> usize {
+        self.added + self.updated + self.unchanged + self.other
+    }
+}
+
+/// Applies the message at `path` to `store` as `ingest` does, in chunks of
+/// `chunk_documents` documents, under a new arrival sequence, then flushes.
+pub fn apply_message(store: &Store, path: &Path, chunk_documents: usize) -> Result<StorePass, BenchError> {
+    let started = Instant::now();
+    let reader = BufReader::with_capacity(READ_BUFFER, File::open(path)?);
+    let mut applier = Applier {
+        store,
+        sequence: store.next_sequence()?,
+        limit: chunk_documents.max(1),
+        chunk: Vec::new(),
+        pass: StorePass::default(),
+        error: None,
+    };
+    let summary = gdsn_xml::parse(reader, &ParseOptions::default(), |doc| applier.document(&doc));
+    if let Some(e) = applier.error.take() {
+        return Err(e);
+    }
+    applier.apply_chunk()?;
+    store.flush()?;
+    let mut pass = applier.pass;
+    pass.seconds = started.elapsed().as_secs_f64();
+    if !summary.is_clean() {
+        return Err(format!("{}: the message is not clean: {:?}", path.display(), summary.diagnostics).into());
+    }
+    Ok(pass)
+}
+
+/// One message being applied: `ingest`'s `Run` without the archive, the
+/// replies and the reload marks.
+struct Applier<'s> {
+    store: &'s Store,
+    sequence: u64,
+    limit: usize,
+    chunk: Vec<Incoming>,
+    pass: StorePass,
+    error: Option<BenchError>,
+}
+
+impl Applier<'_> {
+    fn document(&mut self, doc: &ParsedDocument) -> ControlFlow<()> {
+        self.pass.documents += 1;
+        if !doc.accepted {
+            self.pass.rejected += 1;
+            return ControlFlow::Continue(());
+        }
+        if let Some(Document::Cin(cin)) = &doc.document {
+            let time = doc.envelope.as_deref().and_then(|e| e.creation).or(cin.header.creation);
+            self.chunk.extend(from_records(&doc.records, doc.context.command, time, self.sequence));
+        }
+        if self.chunk.len() >= self.limit
+            && let Err(e) = self.apply_chunk()
+        {
+            self.error = Some(e);
+            return ControlFlow::Break(());
+        }
+        ControlFlow::Continue(())
+    }
+
+    fn apply_chunk(&mut self) -> Result<(), BenchError> {
+        if self.chunk.is_empty() {
+            return Ok(());
+        }
+        let outcome = self.store.apply(&self.chunk)?;
+        self.chunk.clear();
+        self.pass.transactions += 1;
+        self.pass.writes += outcome.writes;
+        for change in outcome.plans.iter().flat_map(|p| &p.changes) {
+            match change.kind {
+                ChangeKind::Added => self.pass.added += 1,
+                ChangeKind::Updated { .. } => self.pass.updated += 1,
+                ChangeKind::Unchanged => self.pass.unchanged += 1,
+                ChangeKind::Stale | ChangeKind::Removed { .. } => self.pass.other += 1,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The parser's share of the bound: `gdsn_xml::parse` of the message at
+/// `path` plus, for every record, its JSON into a null sink and its content
+/// hash ([`measure::parse_normalize_hash`]). Returns the seconds and what
+/// the parse saw.
+pub fn parse_pass(path: &Path) -> Result<(f64, ParseStats), BenchError> {
+    let started = Instant::now();
+    let stats = measure::parse_normalize_hash(BufReader::with_capacity(READ_BUFFER, File::open(path)?));
+    let seconds = started.elapsed().as_secs_f64();
+    if !stats.clean || stats.json_errors > 0 {
+        return Err(format!("{}: the message is not clean: {stats:?}", path.display()).into());
+    }
+    Ok((seconds, stats))
+}
+
+/// The sum of the sizes of the files under `dir`, recursively.
+pub fn disk_bytes(dir: &Path) -> io::Result<u64> {
+    let mut total = 0;
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let kind = entry.file_type()?;
+        if kind.is_dir() {
+            total += disk_bytes(&entry.path())?;
+        } else if kind.is_file() {
+            total += entry.metadata()?.len();
+        }
+    }
+    Ok(total)
+}
