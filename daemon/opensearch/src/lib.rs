@@ -1,0 +1,1 @@
+//! The OpenSearch/Elasticsearch sink. Being written.
