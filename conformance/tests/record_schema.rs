@@ -123,6 +123,10 @@ fn schema_rejects_broken_records() {
     let good = good_record();
     let ok = violations(&validator, &good);
     assert!(ok.is_empty(), "the base record itself is invalid: {ok:?}");
+    let mut stamped = good.clone();
+    stamped["sync"] = json!({ "version": 7, "applied_at": "2026-11-28T10:00:00Z", "published_at": null });
+    let ok = violations(&validator, &stamped);
+    assert!(ok.is_empty(), "a record with the store's sync stamp is invalid: {ok:?}");
 
     type Breakage = (&'static str, &'static str, fn(&mut Value));
     let breakages: &[Breakage] = &[
@@ -135,6 +139,12 @@ fn schema_rejects_broken_records() {
                 .as_object_mut()
                 .expect("source is an object")
                 .insert("received_at".into(), json!(null));
+        }),
+        ("sync version not a number", "/sync/version", |r| {
+            r["sync"] = json!({ "version": "7", "applied_at": "2026-11-28T10:00:00Z", "published_at": null });
+        }),
+        ("sync without applied_at", "/sync", |r| {
+            r["sync"] = json!({ "version": 7, "published_at": null });
         }),
         ("missing field", "/", |r| {
             r.as_object_mut().expect("record is an object").remove("dates");

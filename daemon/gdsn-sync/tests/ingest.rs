@@ -51,7 +51,32 @@ fn ingest_applies_changes_and_redelivery_writes_nothing() {
     let (code, out) = ingest(data.path(), &[case("0002_cin_pallet_case_each"), case("0001_cin_single_each")]);
     assert_eq!(code, Some(0), "{out}");
     assert!(out.contains("3 added") && out.contains("1 added"), "{out}");
-    assert_eq!(export(data.path()).len(), 4);
+    let records = export(data.path());
+    assert_eq!(records.len(), 4);
+    // Every exported record carries the store's sync stamp; versions are
+    // distinct write sequences, and valid against the published schema.
+    let mut versions: Vec<u64> =
+        records.iter().map(|r| r["sync"]["version"].as_u64().expect("version")).collect();
+    versions.sort_unstable();
+    versions.dedup();
+    assert_eq!(versions.len(), 4, "{versions:?}");
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../schemas/product-record.schema.json"
+        ))
+        .expect("schema"),
+    )
+    .expect("schema JSON");
+    let validator = jsonschema::draft202012::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .expect("schema compiles");
+    for record in &records {
+        let errors: Vec<String> = validator.iter_errors(record).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{errors:?}");
+        assert!(record["sync"]["applied_at"].as_str().is_some_and(|t| t.ends_with('Z')), "{record}");
+    }
     // Each applied message is archived, compressed, with no partial file left.
     let archived: Vec<String> = std::fs::read_dir(data.path().join("archive"))
         .expect("archive dir")

@@ -340,6 +340,7 @@ impl Store {
             &self.reloads,
             &self.reload_marks,
         );
+        let applied_at = now_rfc3339();
         let result = trees.transaction(|t| {
             let (items, state, claims, tombstones, outbox, meta) = (&t.0, &t.1, &t.2, &t.3, &t.4, &t.5);
             let done = Done { messages: &t.6, replies: &t.7, reloads: &t.8, reload_marks: &t.9 };
@@ -354,7 +355,8 @@ impl Store {
                         return Err(ConflictableTransactionError::Abort(Aborted::Failed(why)));
                     }
                 }
-                let trees = Writer { items, state, claims, tombstones, outbox, meta };
+                let trees =
+                    Writer { items, state, claims, tombstones, outbox, meta, applied_at: &applied_at };
                 for effect in &planned.effects {
                     trees.write(effect)?;
                 }
@@ -469,6 +471,8 @@ struct Writer<'t> {
     tombstones: &'t TransactionalTree,
     outbox: &'t TransactionalTree,
     meta: &'t TransactionalTree,
+    /// When this transaction applies, for the records' `sync` object.
+    applied_at: &'t str,
 }
 
 impl Writer<'_> {
@@ -477,20 +481,27 @@ impl Writer<'_> {
             Effect::Put { key, record, hash, version, links } => {
                 let k = keys::encode(key);
                 let old_children = self.old_children(&k)?;
-                self.items.insert(k.clone(), record.to_string().into_bytes())?;
+                let seq = self.enqueue(key, "upsert", version.to_bytes())?;
+                self.items.insert(k.clone(), self.stamped(record, seq)?)?;
                 let stored = Stored { hash: *hash, version: *version, links: links.clone() };
                 self.state.insert(k.clone(), codec::encode_state(&stored))?;
                 self.tombstones.remove(k)?;
-                self.reclaim(key, &old_children, &links.children)?;
-                self.enqueue(key, "upsert", version.to_bytes())
+                self.reclaim(key, &old_children, &links.children)
             }
             Effect::Relink { key, links } => {
                 let k = keys::encode(key);
                 let Some(bytes) = self.state.get(&k)? else { return Ok(()) };
                 let mut stored = codec::decode_state(&bytes).ok_or_else(|| abort("state", key))?;
                 stored.links = links.clone();
-                self.state.insert(k, codec::encode_state(&stored))?;
-                self.enqueue(key, "upsert", stored.version.to_bytes())
+                self.state.insert(k.clone(), codec::encode_state(&stored))?;
+                let seq = self.enqueue(key, "upsert", stored.version.to_bytes())?;
+                // The record is re-stamped so `sync.version` is always the
+                // sequence of the key's latest write (what sinks compare).
+                if let Some(record) = self.items.get(&k)? {
+                    let record: Value = serde_json::from_slice(&record).map_err(|_| abort("items", key))?;
+                    self.items.insert(k, self.stamped(&record, seq)?)?;
+                }
+                Ok(())
             }
             Effect::Remove { key, tombstone } => {
                 let k = keys::encode(key);
@@ -499,7 +510,10 @@ impl Writer<'_> {
                 self.state.remove(k.clone())?;
                 self.tombstones.insert(k, codec::encode_tombstone(tombstone))?;
                 self.reclaim(key, &old_children, &[])?;
-                if was_live { self.enqueue(key, "delete", tombstone.version.to_bytes()) } else { Ok(()) }
+                if was_live {
+                    self.enqueue(key, "delete", tombstone.version.to_bytes())?;
+                }
+                Ok(())
             }
         }
     }
@@ -542,8 +556,25 @@ impl Writer<'_> {
         Ok(())
     }
 
-    /// Appends an index change to the outbox under the next sequence number.
-    fn enqueue(&self, key: &ItemKey, op: &str, version: [u8; 40]) -> Result<(), TxError> {
+    /// The record as stored: with its `sync` object (the outbox sequence of
+    /// this write as the sinks' version, and when it was applied).
+    fn stamped(&self, record: &Value, seq: u64) -> Result<Vec<u8>, TxError> {
+        let mut record = record.clone();
+        let Some(fields) = record.as_object_mut() else {
+            return Err(ConflictableTransactionError::Abort(Aborted::Failed(
+                "a record is not a JSON object".into(),
+            )));
+        };
+        fields.insert(
+            "sync".into(),
+            json!({ "version": seq, "applied_at": self.applied_at, "published_at": null }),
+        );
+        Ok(record.to_string().into_bytes())
+    }
+
+    /// Appends an index change to the outbox under the next sequence
+    /// number, which it returns.
+    fn enqueue(&self, key: &ItemKey, op: &str, version: [u8; 40]) -> Result<u64, TxError> {
         let seq = self
             .meta
             .get("outbox_seq")?
@@ -554,8 +585,17 @@ impl Writer<'_> {
         let version_hex: String = version.iter().map(|b| format!("{b:02x}")).collect();
         let entry = json!({ "key": key.to_string(), "op": op, "version": version_hex });
         self.outbox.insert(&seq.to_be_bytes(), entry.to_string().into_bytes())?;
-        Ok(())
+        Ok(seq)
     }
+}
+
+/// The current time as RFC 3339 UTC with seconds.
+fn now_rfc3339() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as i128);
+    gdsn_model::time::Timestamp::from_unix_nanos(nanos - nanos % 1_000_000_000)
+        .map_or_else(|| "1970-01-01T00:00:00Z".to_string(), |t| t.to_string())
 }
 
 fn abort(tree: &str, key: &ItemKey) -> TxError {
