@@ -20,7 +20,7 @@ use gdsn_model::ids::ItemKey;
 use gdsn_model::message::Document;
 use gdsn_model::time::Timestamp;
 use gdsn_store::reload::{self, CloseOutcome};
-use gdsn_store::{ArchiveWriter, MessageFinish, MessageStatus, Store, StoreError};
+use gdsn_store::{ArchiveWriter, MessageFinish, MessageStatus, ResumePoint, Store, StoreError};
 use gdsn_xml::{ParsedDocument, Summary};
 use serde_json::json;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -110,6 +110,8 @@ struct FileSummary {
     outbox: usize,
     replies: Option<usize>,
     note: Option<&'static str>,
+    /// Documents skipped because a run killed earlier had committed them.
+    resumed: usize,
 }
 
 impl FileSummary {
@@ -146,6 +148,9 @@ impl FileSummary {
         if let Some(note) = self.note {
             line.push_str(&format!(" ({note})"));
         }
+        if self.resumed > 0 {
+            line.push_str(&format!(" (resumed after {} documents applied by an earlier run)", self.resumed));
+        }
         line
     }
 
@@ -178,6 +183,8 @@ fn ingest_file(store: &Store, path: &Path, args: &IngestArgs) -> Result<FileSumm
         reload: BTreeMap::new(),
         summary: FileSummary::default(),
         error: None,
+        resume: None,
+        last_index: 0,
     };
     // A dry run plans the whole message at once: nothing is committed, so
     // a later chunk could not see an earlier one.
@@ -316,6 +323,11 @@ struct Run<'s> {
     reload: BTreeMap<String, (Version, Vec<ItemKey>)>,
     summary: FileSummary,
     error: Option<anyhow::Error>,
+    /// The message's identity and how many of its first documents are
+    /// already committed (by this run's chunks or an earlier, killed run).
+    resume: Option<ResumePoint>,
+    /// Index of the last document seen.
+    last_index: usize,
 }
 
 impl Run<'_> {
@@ -324,6 +336,7 @@ impl Run<'_> {
             return ControlFlow::Break(());
         }
         self.summary.documents += 1;
+        self.last_index = doc.index;
         self.replies.extend(replies::for_document(doc));
         self.fatal
             .extend(doc.diagnostics.iter().filter(|d| d.is_error() && d.code.starts_with('X')).cloned());
@@ -353,6 +366,12 @@ impl Run<'_> {
             }
             _ => None,
         };
+        // Replies and reload marks above cover every document; the effects
+        // of documents an earlier run committed are not planned again.
+        if self.resume.as_ref().is_some_and(|r| doc.index <= r.documents) {
+            self.summary.resumed += 1;
+            return ControlFlow::Continue(());
+        }
         self.chunk.extend(incoming);
         if self.chunk.len() >= limit
             && let Err(e) = self.flush_chunk()
@@ -376,8 +395,21 @@ impl Run<'_> {
         let (sender, id) =
             (env.sender.as_deref().unwrap_or(""), env.instance_identifier.as_deref().unwrap_or(""));
         let status = self.store.message_status(sender, id, self.hash);
+        let point = |documents| ResumePoint {
+            sender: sender.to_owned(),
+            message_id: id.to_owned(),
+            hash: self.hash,
+            documents,
+        };
         match status {
-            Ok(MessageStatus::New) => true,
+            Ok(MessageStatus::New) => {
+                self.resume = (!sender.is_empty() || !id.is_empty()).then(|| point(0));
+                true
+            }
+            Ok(MessageStatus::Resume(documents)) => {
+                self.resume = Some(point(documents));
+                true
+            }
             Ok(MessageStatus::AlreadyApplied) => {
                 self.summary.note = Some("already applied");
                 false
@@ -402,8 +434,14 @@ impl Run<'_> {
         if self.chunk.is_empty() {
             return Ok(());
         }
-        let outcome =
-            if self.dry_run { self.store.plan_only(&self.chunk)? } else { self.store.apply(&self.chunk)? };
+        let outcome = match self.resume.as_mut() {
+            _ if self.dry_run => self.store.plan_only(&self.chunk)?,
+            Some(point) => {
+                point.documents = self.last_index;
+                self.store.apply_chunk(&self.chunk, point)?
+            }
+            None => self.store.apply(&self.chunk)?,
+        };
         self.chunk.clear();
         self.count(&outcome);
         Ok(())

@@ -18,7 +18,7 @@
 //! | `claims` | child key | keys of the live parents whose records list it |
 //! | `tombstones` | item key | removal version and reason |
 //! | `outbox` | sequence, u64 big-endian | index change: key, op, version (JSON) |
-//! | `messages` | sender `\0` message id | content hash and outcome (JSON) |
+//! | `messages` | sender `\0` message id | content hash and outcome, or the resume point of a message still being applied (JSON) |
 //! | `quarantine` | sender `\0` message id | why it was set aside (JSON) |
 //! | `reloads` | pair `GLN/TM` | the open or held reload session (JSON) |
 //! | `reload_marks` | pair `\0` item key | empty: the key was received in the session |
@@ -28,6 +28,10 @@
 //! `items`, `state`, `claims`, `tombstones`, `outbox` and `meta`: every
 //! effect of its documents, and the outbox entries for them, commit
 //! together or not at all. The caller groups whole documents into calls.
+//! A message too big for one transaction is applied in chunks of whole
+//! documents ([`Store::apply_chunk`]); each chunk's transaction also writes
+//! the message's resume point (documents committed so far) to `messages`,
+//! and the last chunk ([`Store::apply_last`]) replaces it with the outcome.
 //!
 //! **Durability.** A commit is durable once [`Store::flush`] returns after
 //! it; nothing may be acknowledged to a sender before that. The raw
@@ -40,7 +44,6 @@
 //!
 //! Backup and restore: see [`Store::backup`] and [`Store::restore`].
 //!
-//! Not done yet (issue 3): chunk resume points, per-source cursors.
 
 pub mod archive;
 mod backup;
@@ -53,7 +56,7 @@ mod view;
 
 pub use archive::ArchiveWriter;
 pub use error::{StoreError, is_enospc};
-pub use store::{ApplyOutcome, Counts, MessageFinish, MessageStatus, PendingReply, Store};
+pub use store::{ApplyOutcome, Counts, MessageFinish, MessageStatus, PendingReply, ResumePoint, Store};
 
 /// The on-disk format this build reads and writes.
 pub const FORMAT_VERSION: u32 = 1;

@@ -39,6 +39,23 @@ pub enum MessageStatus {
     AlreadyApplied,
     /// The same sender and message id with other content.
     Conflict,
+    /// Partly applied before a crash, with the same content: this many
+    /// documents (the first ones) are committed; carry on after them.
+    Resume(usize),
+}
+
+/// How far a message too big for one transaction has been applied,
+/// written with each of its chunks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResumePoint {
+    /// SBDH sender.
+    pub sender: String,
+    /// SBDH InstanceIdentifier.
+    pub message_id: String,
+    /// Content hash of the message's bytes.
+    pub hash: u128,
+    /// Documents committed so far (the first ones of the message).
+    pub documents: usize,
 }
 
 /// What one [`Store::apply`] did.
@@ -87,6 +104,8 @@ pub struct Counts {
 enum Mode<'a> {
     /// Commit the documents' effects.
     Apply,
+    /// Commit, and record how far the message has got.
+    Chunk(&'a ResumePoint),
     /// Plan only: roll everything back.
     RollBack,
     /// Commit, and mark the message done (reply ids generated beforehand).
@@ -229,10 +248,11 @@ impl Store {
             return Ok(MessageStatus::New);
         };
         let stored: Value = serde_json::from_slice(&value).unwrap_or(Value::Null);
-        Ok(if stored["hash"] == json!(format!("{hash:032x}")) {
-            MessageStatus::AlreadyApplied
-        } else {
-            MessageStatus::Conflict
+        let same = stored["hash"] == json!(format!("{hash:032x}"));
+        Ok(match stored["resume"].as_u64() {
+            Some(documents) if same => MessageStatus::Resume(usize::try_from(documents).unwrap_or(0)),
+            _ if same => MessageStatus::AlreadyApplied,
+            _ => MessageStatus::Conflict,
         })
     }
 
@@ -312,6 +332,17 @@ impl Store {
         self.transact(documents, Mode::Apply)
     }
 
+    /// Applies one chunk (whole documents) of a message that is not
+    /// finished yet, recording in the same transaction how far it got, so
+    /// a restart resumes after this chunk ([`MessageStatus::Resume`]).
+    pub fn apply_chunk(
+        &self,
+        documents: &[Incoming],
+        point: &ResumePoint,
+    ) -> Result<ApplyOutcome, StoreError> {
+        self.transact(documents, Mode::Chunk(point))
+    }
+
     /// Applies the last chunk of a message together with everything that
     /// marks the message as done: its record (content hash, archive file),
     /// the replies it earned and its reload marks. One transaction, so a
@@ -365,6 +396,13 @@ impl Store {
             }
             match mode {
                 Mode::Apply => {}
+                Mode::Chunk(point) => {
+                    let value = json!({ "hash": format!("{:032x}", point.hash), "resume": point.documents });
+                    done.messages.insert(
+                        message_key(&point.sender, &point.message_id),
+                        value.to_string().into_bytes(),
+                    )?;
+                }
                 Mode::RollBack => {
                     return Err(ConflictableTransactionError::Abort(Aborted::RolledBack(outcome)));
                 }
