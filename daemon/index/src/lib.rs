@@ -1,1 +1,28 @@
-//! The embedded search index (tantivy). Being written.
+//! The embedded search index of gdsn-sync, on tantivy. (Design notes: see
+//! the end of this file's documentation, written once the API settled.)
+
+mod analysis;
+mod arabic;
+mod collect;
+mod cursor;
+mod dirs;
+mod document;
+mod error;
+mod open;
+mod read;
+mod schema;
+mod search;
+mod sink;
+mod versions;
+
+pub use analysis::{
+    AR, EN, FOLDED, FR, KEYWORD, OWN_LANGUAGES, RU, analyser_for, register as register_analysers,
+};
+pub use arabic::{ArabicNormalizer, ArabicNormalizerFilter, ArabicNormalizerStream};
+pub use dirs::{Generation, IndexDir, Rebuild, Switched};
+pub use document::{DocumentBuilder, RecordError};
+pub use error::IndexError;
+pub use read::SearchHandle;
+pub use schema::names as field_names;
+pub use search::{DEFAULT_LIMIT, Facets, Hit, MAX_LIMIT, SearchRequest, SearchResponse};
+pub use sink::{IndexSink, SinkOptions};
