@@ -57,7 +57,7 @@ pub(crate) fn encode(fingerprint: u64, after: &After) -> String {
 /// Reads a cursor handed out for a request with `fingerprint`.
 pub(crate) fn decode(fingerprint: u64, cursor: &str) -> Result<After, IndexError> {
     let bytes = cursor.as_bytes();
-    if bytes.len() < 24 || bytes.len() % 2 != 0 {
+    if bytes.len() < 24 || !bytes.len().is_multiple_of(2) {
         return Err(IndexError::BadCursor("wrong length"));
     }
     let hex = |range: std::ops::Range<usize>| {

@@ -30,7 +30,7 @@ fn change(seq: u64) -> Change {
     let n = (seq * 7) % KEYS;
     let g = gtin(5_000_000_000_000 + n);
     let k = key(&g, "250");
-    if seq % 5 == 0 {
+    if seq.is_multiple_of(5) {
         delete(seq, seq, &k)
     } else {
         upsert(seq, seq, &k, record(&g, "250", "Acme", &format!("v{seq}")))
@@ -51,7 +51,7 @@ fn batch(b: u64) -> Vec<Change> {
 fn model(last: u64) -> BTreeMap<u64, (u64, bool)> {
     let mut state = BTreeMap::new();
     for seq in 1..=last {
-        state.insert((seq * 7) % KEYS, (seq, seq % 5 != 0));
+        state.insert((seq * 7) % KEYS, (seq, !seq.is_multiple_of(5)));
     }
     state
 }
@@ -59,16 +59,17 @@ fn model(last: u64) -> BTreeMap<u64, (u64, bool)> {
 /// The index in `root` holds exactly the model's state after its last_seq.
 fn check(root: &Path) -> u64 {
     let dir = IndexDir::new(root);
-    let sink = dir.open_sink(SinkOptions::default()).unwrap();
+    let sink = dir.open_sink(SinkOptions::default()).expect("reopen after the kill");
     let last = sink.last_seq().unwrap_or(0);
     assert_eq!(last % BATCH, 0, "only whole batches are committed");
     drop(sink);
-    let reader = dir.open_reader().unwrap();
+    let reader = dir.open_reader().expect("reader");
     let state = model(last);
     let live = state.values().filter(|(_, live)| *live).count() as u64;
-    assert_eq!(reader.count_live().unwrap(), live, "after seq {last}");
+    assert_eq!(reader.count_live().expect("count"), live, "after seq {last}");
     for (n, (version, is_live)) in state {
-        let records = reader.lookup(Gtin::parse(&gtin(5_000_000_000_000 + n)).unwrap(), None).unwrap();
+        let gtin = Gtin::parse(&gtin(5_000_000_000_000 + n)).expect("gtin");
+        let records = reader.lookup(gtin, None).expect("lookup");
         if is_live {
             assert_eq!(records.len(), 1, "key {n} once after seq {last}");
             assert_eq!(records[0]["descriptions"]["en"], format!("v{version}"), "key {n} after seq {last}");

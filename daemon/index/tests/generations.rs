@@ -12,7 +12,7 @@ fn one(seq: u64, n: u64) -> gdsn_sink::Change {
 }
 
 fn current_file(dir: &IndexDir) -> String {
-    std::fs::read_to_string(dir.root().join("CURRENT")).unwrap()
+    std::fs::read_to_string(dir.root().join("CURRENT")).expect("CURRENT")
 }
 
 #[test]

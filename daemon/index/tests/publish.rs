@@ -14,9 +14,9 @@ fn ack(applied: usize, already_newer: usize) -> Ack {
 
 /// The description of every live record of `gtin`, after a reload.
 fn descriptions(dir: &IndexDir, gtin: &str) -> Vec<String> {
-    let reader = dir.open_reader().unwrap();
-    let records = reader.lookup(Gtin::parse(gtin).unwrap(), None).unwrap();
-    records.iter().map(|r| r["descriptions"]["en"].as_str().unwrap().to_owned()).collect()
+    let reader = dir.open_reader().expect("reader");
+    let records = reader.lookup(Gtin::parse(gtin).expect("gtin"), None).expect("lookup");
+    records.iter().map(|r| r["descriptions"]["en"].as_str().unwrap_or_default().to_owned()).collect()
 }
 
 /// Each row: a sequence of batches (version, op) on one key, and what the

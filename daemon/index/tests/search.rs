@@ -11,8 +11,8 @@ use gdsn_index::{IndexDir, IndexError, SearchHandle, SearchRequest, SearchRespon
 
 fn corpus() -> (tempfile::TempDir, IndexDir, SearchHandle) {
     let (tmp, dir, mut sink) = fresh();
-    sink.publish(&corpus_changes(&CORPUS)).unwrap();
-    let reader = dir.open_reader().unwrap();
+    sink.publish(&corpus_changes(&CORPUS)).expect("publish the corpus");
+    let reader = dir.open_reader().expect("reader");
     (tmp, dir, reader)
 }
 
@@ -26,7 +26,11 @@ fn found(response: &SearchResponse) -> Vec<String> {
         .hits
         .iter()
         .map(|h| {
-            format!("{}/{}", h.record["gtin"].as_str().unwrap(), h.record["target_market"].as_str().unwrap())
+            format!(
+                "{}/{}",
+                h.record["gtin"].as_str().unwrap_or("-"),
+                h.record["target_market"].as_str().unwrap_or("-")
+            )
         })
         .collect();
     out.sort();
