@@ -134,25 +134,53 @@ impl OpenSearchSink {
     /// Points the alias at `new` instead of `old` in one atomic
     /// `POST /_aliases` (remove and add together): every search sees one
     /// index or the other, never neither or both. Fails, changing nothing,
-    /// when the alias is not on `old`.
+    /// when the alias is not exactly on `old`.
+    ///
+    /// The remove carries `must_exist: true`: without it Elasticsearch 8
+    /// applies the add even when the remove finds nothing. OpenSearch before
+    /// 2.12 does not know the field (and refuses the request, changing
+    /// nothing); the swap is then sent again without it, where a missing
+    /// alias fails the whole request. The alias is checked before and after.
     pub async fn swap_alias(&self, old: &str, new: &str) -> Result<(), OpenSearchError> {
         check_name(old)?;
         check_name(new)?;
         if old == new {
             return Err(OpenSearchError::State(format!("swap of {old} with itself")));
         }
-        let actions = json!({ "actions": [
-            { "remove": { "index": old, "alias": self.alias } },
-            { "add": { "index": new, "alias": self.alias } },
-        ]});
-        let answer = self.http.json(Method::POST, "_aliases", Some(&actions)).await?;
-        if answer.get("acknowledged").and_then(Value::as_bool) != Some(true) {
+        let before = self.alias_indices().await?;
+        if before != [old] {
             return Err(OpenSearchError::State(format!(
-                "alias swap {old} -> {new} not acknowledged: {answer}"
+                "alias {} is on {before:?}, not on {old}",
+                self.alias
+            )));
+        }
+        let answer =
+            match self.http.json(Method::POST, "_aliases", Some(&self.swap_actions(old, new, true))).await {
+                Err(e) if e.status() == Some(400) && e.to_string().contains("must_exist") => {
+                    self.http
+                        .json(Method::POST, "_aliases", Some(&self.swap_actions(old, new, false)))
+                        .await?
+                }
+                other => other?,
+            };
+        let refused = answer.get("acknowledged").and_then(Value::as_bool) != Some(true)
+            || answer.get("errors").and_then(Value::as_bool) == Some(true);
+        let after = self.alias_indices().await?;
+        if refused || after != [new] {
+            return Err(OpenSearchError::State(format!(
+                "alias swap {old} -> {new} failed: alias now on {after:?}, answer {answer}"
             )));
         }
         tracing::info!(alias = %self.alias, %old, %new, "alias swapped");
         Ok(())
+    }
+
+    fn swap_actions(&self, old: &str, new: &str, must_exist: bool) -> Value {
+        let mut remove = json!({ "index": old, "alias": self.alias });
+        if must_exist {
+            remove["must_exist"] = json!(true);
+        }
+        json!({ "actions": [{ "remove": remove }, { "add": { "index": new, "alias": self.alias } }] })
     }
 
     /// Deletes the concrete index `index`, after a swap. Refuses an index

@@ -55,6 +55,12 @@ pub struct SinkConfig {
     /// A PEM file of extra CA certificates trusted besides the system's
     /// (for a cluster with a private CA). Default: none.
     pub ca_cert_file: Option<PathBuf>,
+    /// Whether writes to the alias carry `require_alias=true`, so that a
+    /// missing alias fails the items instead of auto-creating a concrete
+    /// index under the alias's name. Default: true. Turn it off only for
+    /// Elasticsearch before 7.10, which refuses the parameter; the cluster's
+    /// `action.auto_create_index` should then exclude the alias's name.
+    pub require_alias: bool,
     /// The create-index body (settings and mappings) for new concrete indices.
     /// Default `None`: the built-in template, `schemas/opensearch/index-template.json`
     /// ([`crate::INDEX_TEMPLATE`]). Override it to change shards and replicas, or
@@ -76,6 +82,7 @@ impl SinkConfig {
             max_concurrent_bulks: 2,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             ca_cert_file: None,
+            require_alias: true,
             index_body: None,
         }
     }
@@ -138,6 +145,7 @@ impl fmt::Debug for SinkConfig {
             .field("max_concurrent_bulks", &self.max_concurrent_bulks)
             .field("max_response_bytes", &self.max_response_bytes)
             .field("ca_cert_file", &self.ca_cert_file)
+            .field("require_alias", &self.require_alias)
             .field("index_body", &self.index_body.as_ref().map(|_| "custom"))
             .finish()
     }

@@ -27,6 +27,8 @@ pub struct OpenSearchSink {
     pub(crate) http: Http,
     pub(crate) alias: String,
     pub(crate) index_body: Value,
+    /// `{alias}/_bulk`, with `?require_alias=true` unless configured off.
+    alias_bulk_path: String,
     max_bulk_bytes: usize,
     bulk_slots: Arc<Semaphore>,
 }
@@ -47,8 +49,10 @@ impl OpenSearchSink {
             None => serde_json::from_str(crate::INDEX_TEMPLATE)
                 .map_err(|e| ConfigError::Client(format!("built-in index template: {e}")))?,
         };
+        let query = if config.require_alias { "?require_alias=true" } else { "" };
         Ok(OpenSearchSink {
             http,
+            alias_bulk_path: format!("{}/_bulk{query}", config.alias),
             alias: config.alias,
             index_body,
             max_bulk_bytes: config.max_bulk_bytes,
@@ -74,8 +78,7 @@ impl OpenSearchSink {
     pub async fn publish(&self, batch: &[Change]) -> Result<Ack, SinkError> {
         // require_alias: without it a missing alias would be auto-created as
         // a concrete index with dynamic mappings, blocking the real alias.
-        let path = format!("{}/_bulk?require_alias=true", self.alias);
-        self.publish_at(&path, batch).await
+        self.publish_at(&self.alias_bulk_path, batch).await
     }
 
     /// Publishes `batch` into the concrete index `index` rather than the
@@ -163,9 +166,9 @@ impl OpenSearchSink {
     /// mapping would pass on a read-only index and needs rights a writer may
     /// not have.
     pub async fn health(&self) -> Health {
-        let path = format!("{}/_bulk?require_alias=true", self.alias);
+        let path = &self.alias_bulk_path;
         let body = format!("{{\"update\":{{\"_id\":\"{HEALTH_PROBE_ID}\"}}}}\n{{\"doc\":{{}}}}\n");
-        let reply = match self.http.send(Method::POST, &path, Payload::Ndjson(body.into_bytes())).await {
+        let reply = match self.http.send(Method::POST, path, Payload::Ndjson(body.into_bytes())).await {
             Ok(reply) => reply,
             Err(e) => return Health::Unavailable(e.to_string()),
         };

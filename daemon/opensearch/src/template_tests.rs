@@ -39,7 +39,8 @@ fn every_document_field_is_mapped() {
     let mut full = record("00012345678905");
     full["children"] = serde_json::json!([{"gtin": "00012345678912", "quantity": 6}]);
     // The store's stamp (schemas/product-record.schema.json, `sync`).
-    full["sync"] = serde_json::json!({"version": 7, "applied_at": "2026-11-28T10:00:00Z", "published_at": null});
+    full["sync"] =
+        serde_json::json!({"version": 7, "applied_at": "2026-11-28T10:00:00Z", "published_at": null});
     let doc = search_document(&full).unwrap();
     let mut paths = Vec::new();
     field_paths("", &doc, &mut paths);
