@@ -24,6 +24,14 @@ pub enum ConnectionKind {
 }
 
 impl ConnectionKind {
+    /// Every kind, in the order above.
+    pub const ALL: [ConnectionKind; 4] = [
+        ConnectionKind::HttpInbox,
+        ConnectionKind::HttpChangedSince,
+        ConnectionKind::DropFolder,
+        ConnectionKind::Webhook,
+    ];
+
     /// The word used in the file.
     pub fn as_str(self) -> &'static str {
         match self {

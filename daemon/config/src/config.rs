@@ -133,8 +133,8 @@ pub struct PipelineSettings {
 pub enum SinkSettings {
     /// The embedded tantivy index.
     Embedded(EmbeddedIndex),
-    /// An OpenSearch/Elasticsearch cluster.
-    OpenSearch(OpenSearchSink),
+    /// An OpenSearch/Elasticsearch cluster (boxed: it is much larger than the embedded settings).
+    OpenSearch(Box<OpenSearchSink>),
 }
 
 /// The embedded tantivy index.

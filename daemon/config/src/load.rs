@@ -82,7 +82,7 @@ impl Config {
             connections: vec![connection],
             ..RawConfig::default()
         };
-        validate_at(raw, Path::new(EMBEDDED), "", Path::new("."), None, &OsEnvironment)
+        validate_at(&raw, Path::new(EMBEDDED), "", Path::new("."), None, &OsEnvironment)
     }
 }
 
@@ -111,12 +111,12 @@ impl RawConfig {
     /// column; pass `""` for a raw config built in code); secrets are read through `env`.
     pub fn validate(self, file: &Path, text: &str, env: &dyn Environment) -> Result<Config, ConfigError> {
         let base_dir = file.parent().unwrap_or(Path::new("."));
-        validate_at(self, file, text, base_dir, Some(file.to_path_buf()), env)
+        validate_at(&self, file, text, base_dir, Some(file.to_path_buf()), env)
     }
 }
 
 fn validate_at(
-    raw: RawConfig,
+    raw: &RawConfig,
     file: &Path,
     text: &str,
     base_dir: &Path,

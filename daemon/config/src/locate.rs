@@ -64,12 +64,14 @@ impl Locator {
     /// serde buffers it; when the message names an unknown field or variant, the key of that name inside
     /// the table is a better answer, and it is returned instead.
     pub(crate) fn path_at(&self, span: &Range<usize>, message: &str) -> (FieldPath, Range<usize>) {
-        let exact = self.nodes.iter().find(|node| node.span == *span);
+        // An array of tables and its first table share the header's span: the deeper path is the answer.
+        let depth = |node: &&Node| node.path.segments().len();
+        let exact = self.nodes.iter().filter(|node| node.span == *span).max_by_key(depth);
         let containing = || {
             self.nodes
                 .iter()
                 .filter(|node| node.span.start <= span.start && span.end <= node.span.end)
-                .min_by_key(|node| node.span.len())
+                .min_by_key(|node| (node.span.len(), std::cmp::Reverse(depth(node))))
         };
         let Some(node) = exact.or_else(containing) else {
             return (FieldPath::root(), span.clone());

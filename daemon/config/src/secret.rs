@@ -166,39 +166,39 @@ mod tests {
         }
     }
 
-    fn resolve(source: SecretSource, allow: bool) -> Result<String, String> {
+    fn resolve(source: &SecretSource, allow: bool) -> Result<String, String> {
         source.resolve(&Fake, Path::new("/etc/s"), allow).map(|secret| secret.expose().to_owned())
     }
 
     #[test]
     fn environment_variables_must_be_set_and_non_empty() {
-        assert_eq!(resolve(SecretSource::Env("SET".into()), false), Ok("s3cret".into()));
+        assert_eq!(resolve(&SecretSource::Env("SET".into()), false), Ok("s3cret".into()));
         assert_eq!(
-            resolve(SecretSource::Env("EMPTY".into()), false),
+            resolve(&SecretSource::Env("EMPTY".into()), false),
             Err("environment variable EMPTY is empty".into())
         );
         assert_eq!(
-            resolve(SecretSource::Env("NOPE".into()), false),
+            resolve(&SecretSource::Env("NOPE".into()), false),
             Err("environment variable NOPE is not set".into())
         );
     }
 
     #[test]
     fn files_are_relative_to_the_config_and_lose_one_newline() {
-        assert_eq!(resolve(SecretSource::File("crlf".into()), false), Ok("from-file".into()));
+        assert_eq!(resolve(&SecretSource::File("crlf".into()), false), Ok("from-file".into()));
         assert_eq!(
-            resolve(SecretSource::File("newline".into()), false),
+            resolve(&SecretSource::File("newline".into()), false),
             Err("secret file /etc/s/newline is empty".into())
         );
-        let missing = resolve(SecretSource::File("/nope".into()), false).unwrap_err();
+        let missing = resolve(&SecretSource::File("/nope".into()), false).unwrap_err();
         assert!(missing.starts_with("cannot read secret file /nope: "), "{missing}");
     }
 
     #[test]
     fn clear_text_needs_explicit_permission_and_is_never_printed() {
         let source = SecretSource::Plaintext("hunter2".into());
-        assert!(resolve(source.clone(), false).unwrap_err().contains("allow_plaintext_secrets"));
-        assert_eq!(resolve(source.clone(), true), Ok("hunter2".into()));
+        assert!(resolve(&source, false).unwrap_err().contains("allow_plaintext_secrets"));
+        assert_eq!(resolve(&source, true), Ok("hunter2".into()));
         assert_eq!(format!("{source:?}"), "Plaintext(\"***\")");
         let secret = Secret::new("hunter2");
         assert_eq!(format!("{secret:?} {secret}"), "*** ***");

@@ -22,10 +22,35 @@ const DAY_SECS: u64 = 86_400;
 
 /// Whether a kind needs, accepts or refuses a field.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Rule {
+pub(crate) enum Rule {
     Required,
     Optional,
     Refused,
+}
+
+/// The connection fields whose presence depends on `kind`, in the order of [`shape`]'s rules.
+pub(crate) const SHAPE_FIELDS: [&str; 9] = [
+    "schedule",
+    "time_zone",
+    "jitter_secs",
+    "backoff",
+    "http",
+    "inbox",
+    "changed_since",
+    "drop_folder",
+    "webhook",
+];
+
+/// Which of [`SHAPE_FIELDS`] a kind needs, accepts or refuses. The JSON Schema's `if`/`then` rules are
+/// generated from this table too, so editors and the loader agree.
+pub(crate) fn shape(kind: ConnectionKind) -> [Rule; 9] {
+    use Rule::{Optional as O, Refused as X, Required as R};
+    match kind {
+        ConnectionKind::HttpInbox => [R, O, O, O, R, O, X, X, X],
+        ConnectionKind::HttpChangedSince => [R, O, O, O, R, X, O, X, X],
+        ConnectionKind::DropFolder => [O, O, O, O, X, X, X, R, X],
+        ConnectionKind::Webhook => [X, X, X, X, O, X, X, X, R],
+    }
 }
 
 /// Every connection, with unique names.
@@ -78,27 +103,20 @@ fn one(cx: &mut Ctx<'_>, path: &FieldPath, raw: &RawConnection, data_dir: &Path)
 /// Checks that the fields and tables present are the ones `kind` uses; reports each that is missing or
 /// out of place.
 fn check_shape(cx: &mut Ctx<'_>, path: &FieldPath, raw: &RawConnection) -> bool {
-    use Rule::{Optional as O, Refused as X, Required as R};
-    let rules: [Rule; 9] = match raw.kind {
-        ConnectionKind::HttpInbox => [R, O, O, O, R, O, X, X, X],
-        ConnectionKind::HttpChangedSince => [R, O, O, O, R, X, O, X, X],
-        ConnectionKind::DropFolder => [O, O, O, O, X, X, X, R, X],
-        ConnectionKind::Webhook => [X, X, X, X, O, X, X, X, R],
-    };
     let present = [
-        ("schedule", raw.schedule.is_some()),
-        ("time_zone", raw.time_zone.is_some()),
-        ("jitter_secs", raw.jitter_secs.is_some()),
-        ("backoff", raw.backoff.is_some()),
-        ("http", raw.http.is_some()),
-        ("inbox", raw.inbox.is_some()),
-        ("changed_since", raw.changed_since.is_some()),
-        ("drop_folder", raw.drop_folder.is_some()),
-        ("webhook", raw.webhook.is_some()),
+        raw.schedule.is_some(),
+        raw.time_zone.is_some(),
+        raw.jitter_secs.is_some(),
+        raw.backoff.is_some(),
+        raw.http.is_some(),
+        raw.inbox.is_some(),
+        raw.changed_since.is_some(),
+        raw.drop_folder.is_some(),
+        raw.webhook.is_some(),
     ];
     let kind = raw.kind.as_str();
     let mut ok = true;
-    for ((field, present), rule) in present.into_iter().zip(rules) {
+    for ((field, present), rule) in SHAPE_FIELDS.into_iter().zip(present).zip(shape(raw.kind)) {
         let message = match (rule, present) {
             (Rule::Required, false) => format!("required for kind = {kind:?}"),
             (Rule::Refused, true) => format!("not used by kind = {kind:?}; remove it"),

@@ -64,7 +64,7 @@ fn overlap(a: &Path, b: &Path) -> bool {
 }
 
 fn describe(blamed: &Folder, other: &Folder) -> String {
-    if other.role == "inbox" && blamed.path.starts_with(&other.path) {
+    if other.role == "inbox" && blamed.role != "inbox" && blamed.path.starts_with(&other.path) {
         return format!(
             "{} is inside the inbox {} ({}): files put there would be taken again; keep done, failed and outbound outside every inbox",
             blamed.path.display(),

@@ -5,7 +5,7 @@
 //! `None`; a section is assembled only after all its fields were checked (`Some(T { a: a?, b: b? })`),
 //! so one bad field never hides the next.
 
-mod connection;
+pub(crate) mod connection;
 mod folders;
 mod http;
 mod sections;
@@ -131,7 +131,7 @@ impl<'a> Ctx<'a> {
 }
 
 /// Validates a raw config. `source` is recorded in the result; `None` for the embedded defaults.
-pub(crate) fn config(raw: RawConfig, cx: &mut Ctx<'_>, source: Option<PathBuf>) -> Option<Config> {
+pub(crate) fn config(raw: &RawConfig, cx: &mut Ctx<'_>, source: Option<PathBuf>) -> Option<Config> {
     let root = FieldPath::root();
     cx.allow_plaintext = raw.allow_plaintext_secrets.unwrap_or(false);
     let data_dir = cx.path(raw.data_dir.as_deref().unwrap_or(Path::new("data")));

@@ -45,7 +45,7 @@ pub(super) fn sink(
             };
             let sink = cluster(cx, &path.key("opensearch"), opensearch);
             (raw.embedded.is_none()).then_some(())?;
-            sink.map(SinkSettings::OpenSearch)
+            sink.map(|sink| SinkSettings::OpenSearch(Box::new(sink)))
         }
     }
 }

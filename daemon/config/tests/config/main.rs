@@ -1,0 +1,11 @@
+//! The integration tests of gdsn-config, one binary (builds are slow; each test file would link its
+//! own). Each module has a one-line purpose; [`util`] holds the fake environment and loaders.
+
+mod bad;
+mod defaults;
+mod examples;
+mod paths;
+mod schedules;
+mod schema;
+mod secrets;
+mod util;
