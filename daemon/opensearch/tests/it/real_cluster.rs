@@ -8,6 +8,7 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use gdsn_opensearch::Auth;
+use serde_json::Value;
 
 use crate::scenarios::{self, Target};
 
@@ -31,14 +32,28 @@ fn target(n: usize) -> Option<Target> {
     })
 }
 
-/// Deletes every index of the scenario's alias, serving or not.
+/// Deletes every index of the scenario's alias, serving or not, by name
+/// (Elasticsearch 8 refuses wildcard deletes by default).
 async fn clean_up(target: &Target) {
-    let mut request = reqwest::Client::new().delete(format!("{}/{}-*", target.url, target.alias));
-    if let Auth::Basic { username, password } = &target.auth {
-        request = request.basic_auth(username, Some(password));
+    let client = reqwest::Client::new();
+    let with_auth = |request: reqwest::RequestBuilder| match &target.auth {
+        Auth::Basic { username, password } => request.basic_auth(username, Some(password)),
+        _ => request,
+    };
+    let listed = with_auth(client.get(format!("{}/{}-*/_alias", target.url, target.alias))).send().await;
+    let names: Vec<String> = match listed {
+        Ok(response) => response
+            .json::<Value>()
+            .await
+            .ok()
+            .and_then(|v| v.as_object().map(|o| o.keys().cloned().collect())),
+        Err(_) => None,
     }
-    if let Err(e) = request.send().await {
-        println!("clean-up of {}-* failed: {e}", target.alias);
+    .unwrap_or_default();
+    for name in names {
+        if let Err(e) = with_auth(client.delete(format!("{}/{name}", target.url))).send().await {
+            println!("clean-up of {name} failed: {e}");
+        }
     }
 }
 
