@@ -9,6 +9,11 @@ mod messages;
 mod replies;
 mod store_cmds;
 
+// jemalloc, as the daemon uses: with sled's page cache loaded, glibc malloc
+// took nearly half the CPU time of a store run (see daemon/bench/README.md).
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 use std::process::ExitCode;
 
 use clap::Parser;

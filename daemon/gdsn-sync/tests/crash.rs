@@ -1,5 +1,5 @@
 //! Crash safety: `gdsn-sync ingest` is killed with SIGKILL at random moments
-//! while applying a generated 2,000-document message (4,000 items); after each restart a
+//! while applying a generated 5,000-document message (10,000 items); after each restart a
 //! re-ingest must leave the store exactly as a clean run does (same live
 //! records, same links), with no document half-applied and exactly one
 //! outbox entry per real change.
@@ -11,9 +11,8 @@ use std::time::{Duration, Instant};
 
 use gdsn_bench::{CinGenerator, GeneratorConfig};
 
-/// About 24 MB and 4,000 trade items: big enough that most kills land
-/// mid-apply, small enough that 50 iterations stay near a minute and a half.
-const DOCUMENTS: usize = 2_000;
+/// About 61 MB and 10,000 trade items, applied in chunks of 100 documents.
+const DOCUMENTS: usize = 5_000;
 const ITERATIONS: u64 = 50;
 
 fn gdsn_sync(data: &Path, args: &[&str]) -> std::process::Output {
@@ -83,45 +82,79 @@ fn sigkill_mid_ingest_never_loses_or_half_applies() {
     let clean_outbox = outbox(&clean_summary);
     assert!(clean.lines().count() > DOCUMENTS, "{clean_summary}");
 
+    // Two workers (the CI machine has two cores), each with its own data
+    // dirs; the kill delays come from one deterministic sequence.
     let mut state = 0x9E37_79B9_7F4A_7C15u64;
-    let (mut mid_apply, mut before_any, mut after_all, mut resumed) = (0, 0, 0, 0);
-    for iteration in 0..ITERATIONS {
-        let dir = work.path().join(format!("run{iteration}"));
-        let delay = Duration::from_micros(next(&mut state) % (clean_time.as_micros() as u64 + 1));
-        let mut child = Command::new(env!("CARGO_BIN_EXE_gdsn-sync"))
-            .args(["ingest", "--apply-chunk-documents", "100", &message.to_string_lossy(), "--data-dir"])
-            .arg(&dir)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn");
-        std::thread::sleep(delay);
-        let _ = child.kill(); // SIGKILL
-        let _ = child.wait();
-        let partial = if dir.join("store").exists() { export(&dir).lines().count() } else { 0 };
-        match partial {
-            0 => before_any += 1,
-            n if n < clean.lines().count() => mid_apply += 1,
-            _ => after_all += 1,
-        }
-        let summary = ingest(&dir, &message);
-        assert_eq!(
-            export(&dir),
-            clean,
-            "iteration {iteration} (delay {delay:?}): store differs from a clean run"
-        );
-        // A message that finished before the kill is "already applied";
-        // otherwise the re-ingest completes it without repeating a change.
-        resumed += usize::from(summary.contains("resumed after"));
-        if !summary.contains("already applied") {
-            assert_eq!(outbox(&summary), clean_outbox, "iteration {iteration}: {summary}");
-        }
-        std::fs::remove_dir_all(&dir).expect("cleanup");
-    }
+    let delays: Vec<Duration> = (0..ITERATIONS)
+        .map(|_| Duration::from_micros(next(&mut state) % (clean_time.as_micros() as u64 + 1)))
+        .collect();
+    let landed: Vec<Landed> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..2)
+            .map(|worker| {
+                let (delays, message, clean, work) = (&delays, &message, &clean, work.path());
+                scope.spawn(move || {
+                    (worker..delays.len())
+                        .step_by(2)
+                        .map(|i| {
+                            kill_and_recover(
+                                &work.join(format!("run{i}")),
+                                message,
+                                delays[i],
+                                clean,
+                                clean_outbox,
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers.into_iter().flat_map(|w| w.join().expect("worker")).collect()
+    });
+    let count = |l: Landed| landed.iter().filter(|&&x| x == l).count();
+    let (mid_apply, before_any, after_all) =
+        (count(Landed::MidApply), count(Landed::BeforeAnyCommit), count(Landed::AfterAll));
     println!(
-        "{ITERATIONS} kills: {mid_apply} mid-apply, {before_any} before any commit, {after_all} after the last; \
-         {resumed} re-ingests resumed after committed chunks; clean ingest {clean_time:?}"
+        "{ITERATIONS} kills: {mid_apply} mid-apply (the re-ingest resumed after committed chunks), \
+         {before_any} before any commit, {after_all} after the last; clean ingest {clean_time:?}"
     );
     assert!(mid_apply > 0, "no kill landed mid-apply: the test proved nothing");
-    assert!(resumed > 0, "no re-ingest resumed from a resume point");
+}
+
+/// Where a kill landed, from what the re-ingest found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Landed {
+    BeforeAnyCommit,
+    MidApply,
+    AfterAll,
+}
+
+/// Starts an ingest into `dir`, kills it after `delay`, re-ingests, and
+/// checks the store against the clean run.
+fn kill_and_recover(dir: &Path, message: &Path, delay: Duration, clean: &str, clean_outbox: usize) -> Landed {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gdsn-sync"))
+        .args(["ingest", "--apply-chunk-documents", "100", &message.to_string_lossy(), "--data-dir"])
+        .arg(dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    std::thread::sleep(delay);
+    let _ = child.kill(); // SIGKILL
+    let _ = child.wait();
+    let summary = ingest(dir, message);
+    let landed = if summary.contains("already applied") {
+        Landed::AfterAll
+    } else if summary.contains("resumed after") {
+        Landed::MidApply
+    } else {
+        Landed::BeforeAnyCommit
+    };
+    assert_eq!(export(dir), clean, "{} (delay {delay:?}): store differs from a clean run", dir.display());
+    // A message that finished before the kill is "already applied";
+    // otherwise the re-ingest completes it without repeating a change.
+    if landed != Landed::AfterAll {
+        assert_eq!(outbox(&summary), clean_outbox, "{}: {summary}", dir.display());
+    }
+    std::fs::remove_dir_all(dir).expect("cleanup");
+    landed
 }

@@ -2,8 +2,15 @@
 //! throughput and peak memory, and the store's throughput against its
 //! serial bound. See `daemon/bench/README.md`.
 
+#[path = "gdsn-bench/index.rs"]
+mod index;
 #[path = "gdsn-bench/store.rs"]
 mod store;
+
+// jemalloc, as the daemon uses: with sled's page cache loaded, glibc malloc
+// took nearly half the CPU time of a store run (see daemon/bench/README.md).
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 use std::error::Error;
 use std::fs::File;
@@ -68,6 +75,9 @@ enum Command {
     /// Apply a generated catalogue to a fresh store (first load, unchanged and
     /// revised re-delivery) and compare each with its serial bound (release build).
     Store(store::StoreArgs),
+    /// Publish a generated catalogue into the embedded index against plain
+    /// tantivy indexing of the same documents; GTIN lookup latency (release build).
+    Index(index::IndexArgs),
 }
 
 fn main() -> ExitCode {
@@ -78,6 +88,7 @@ fn main() -> ExitCode {
         Command::Rss { file } => rss_file(&file),
         Command::RssGen { bytes, seed } => rss_generated(bytes, seed),
         Command::Store(args) => store::run(&args),
+        Command::Index(args) => index::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
