@@ -44,6 +44,9 @@ pub struct RawConfig {
     /// Accept secrets written in clear text as `{ plaintext = "..." }`. Only for local trials against
     /// the pool simulator. Default: `false`.
     pub allow_plaintext_secrets: Option<bool>,
+    /// The data pool connections, each an `[[connections]]` table.
+    #[serde(default)]
+    pub connections: Vec<RawConnection>,
     /// The store: transaction size and reload sessions.
     #[serde(default)]
     pub store: RawStore,
@@ -65,9 +68,6 @@ pub struct RawConfig {
     /// Defaults for `gdsn-sync enrol`.
     #[serde(default)]
     pub enrolment: RawEnrolment,
-    /// The data pool connections, each an `[[connections]]` table.
-    #[serde(default)]
-    pub connections: Vec<RawConnection>,
 }
 
 /// Store settings (see the store's guarantees in the project README).

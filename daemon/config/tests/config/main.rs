@@ -5,6 +5,7 @@ mod bad;
 mod defaults;
 mod examples;
 mod paths;
+mod readme;
 mod schedules;
 mod schema;
 mod secrets;
