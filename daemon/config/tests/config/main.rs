@@ -6,6 +6,7 @@ mod defaults;
 mod examples;
 mod paths;
 mod readme;
+mod robust;
 mod schedules;
 mod schema;
 mod secrets;
