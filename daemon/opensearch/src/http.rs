@@ -232,6 +232,25 @@ mod tests {
         assert_eq!(parse_retry_after("", now), None);
     }
 
+    /// A self-signed test CA (public certificate only; its key is discarded).
+    const TEST_CA: &str = "-----BEGIN CERTIFICATE-----\nMIIBjzCCATWgAwIBAgIUEScwXielcOgOT8pLMFqGaIpa2ZIwCgYIKoZIzj0EAwIw\nHDEaMBgGA1UEAwwRZ2Rzbi1zeW5jIHRlc3QgQ0EwIBcNMjYxMTI4MTQzNjU2WhgP\nMjEyNjExMDQxNDM2NTZaMBwxGjAYBgNVBAMMEWdkc24tc3luYyB0ZXN0IENBMFkw\nEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEjJ6M6VbFqNaueobkkj7vXsF9wx85J4QB\nqMYNRvYz/dRd3bfnk0hm2KbQrICsVJm1BRtAZLrv6YZl05Rw2uMjRKNTMFEwHQYD\nVR0OBBYEFG2/Qiz00fYa66HB8nbzAsOEKfvFMB8GA1UdIwQYMBaAFG2/Qiz00fYa\n66HB8nbzAsOEKfvFMA8GA1UdEwEB/wQFMAMBAf8wCgYIKoZIzj0EAwIDSAAwRQIh\nAJVPJ9DLNJ8F+p5dAVrsoK1MzSwMpmdNMqacqnAeSqMkAiBw4crVjgV8tGbftZrK\nWw+oJyhzEVS+51C0X5m38ECWwg==\n-----END CERTIFICATE-----\n";
+
+    #[test]
+    fn extra_ca_certificates() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = SinkConfig::new("https://search.example:9200", "gdsn-products");
+        let ca = dir.path().join("ca.pem");
+        std::fs::write(&ca, TEST_CA).unwrap();
+        config.ca_cert_file = Some(ca);
+        assert!(Http::new(&config).is_ok());
+        let not_pem = dir.path().join("not.pem");
+        std::fs::write(&not_pem, "hello").unwrap();
+        config.ca_cert_file = Some(not_pem);
+        assert!(matches!(Http::new(&config), Err(ConfigError::CaCert { .. })));
+        config.ca_cert_file = Some(dir.path().join("missing.pem"));
+        assert!(matches!(Http::new(&config), Err(ConfigError::CaCert { .. })));
+    }
+
     #[test]
     fn auth_headers_are_sensitive() {
         let AuthHeader::Header(name, value) = auth_header(&Auth::Bearer("t".into())).unwrap() else {
