@@ -26,3 +26,10 @@ pub use read::SearchHandle;
 pub use schema::names as field_names;
 pub use search::{DEFAULT_LIMIT, Facets, Hit, MAX_LIMIT, SearchRequest, SearchResponse};
 pub use sink::{IndexSink, SinkOptions};
+
+/// The publisher contract this sink implements, re-exported so callers of
+/// the index need no second import.
+pub use gdsn_sink::{Ack, Change, Health, Op, SinkError};
+/// The tantivy this crate is built on, for tools that open an index
+/// directly (the benchmark's baseline) with the same version.
+pub use tantivy;
