@@ -30,6 +30,10 @@ pub(crate) enum Command {
     Export(StoreArgs),
     /// List the quarantined messages with their reasons.
     Quarantine(StoreArgs),
+    /// Re-apply a message from the raw archive: one applied or quarantined
+    /// message by id, or every quarantined one. Versions still decide:
+    /// nothing older overwrites newer, unchanged items write nothing.
+    Replay(ReplayArgs),
     /// Reload sessions: list them, close one (or all), or confirm a held sweep.
     Reload(ReloadArgs),
     /// Write a consistent snapshot of the store (every tree and the format
@@ -109,6 +113,34 @@ pub(crate) struct StoreArgs {
 pub(crate) struct IngestArgs {
     #[command(flatten)]
     pub(crate) store: StoreArgs,
+    #[command(flatten)]
+    pub(crate) options: IngestOptions,
+    /// Messages to apply, in order.
+    #[arg(required = true)]
+    pub(crate) files: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ReplayArgs {
+    #[command(flatten)]
+    pub(crate) store: StoreArgs,
+    #[command(flatten)]
+    pub(crate) options: IngestOptions,
+    /// The SBDH InstanceIdentifier of an applied or quarantined message.
+    #[arg(required_unless_present = "quarantined", conflicts_with = "quarantined")]
+    pub(crate) message_id: Option<String>,
+    /// The message's SBDH sender, when several senders used the same id.
+    #[arg(long, value_name = "GLN")]
+    pub(crate) sender: Option<String>,
+    /// Replay every quarantined message (oldest key first) and release it
+    /// from quarantine once applied.
+    #[arg(long)]
+    pub(crate) quarantined: bool,
+}
+
+/// How messages are applied (`ingest` and `replay`).
+#[derive(Debug, Args)]
+pub(crate) struct IngestOptions {
     /// Documents per store transaction; a larger message commits in
     /// chunks of whole documents.
     #[arg(long, value_name = "N", default_value_t = 500)]
@@ -125,9 +157,10 @@ pub(crate) struct IngestArgs {
     /// Response) is built.
     #[arg(long, value_name = "GLN")]
     pub(crate) recipient_gln: Option<String>,
-    /// Messages to apply, in order.
-    #[arg(required = true)]
-    pub(crate) files: Vec<PathBuf>,
+    /// Never draw a progress bar (one is drawn on a terminal for messages
+    /// over 8 MiB).
+    #[arg(long)]
+    pub(crate) no_progress: bool,
     #[command(flatten)]
     pub(crate) limits: LimitArgs,
 }

@@ -28,6 +28,7 @@ fn main() -> ExitCode {
         cli::Command::Export(args) => store_cmds::export(&args),
         cli::Command::Replies(args) => store_cmds::replies(&args),
         cli::Command::Quarantine(args) => store_cmds::quarantine(&args),
+        cli::Command::Replay(args) => ingest::replay::replay(&args),
         cli::Command::Reload(args) => store_cmds::reload(&args),
         cli::Command::Backup(args) => store_cmds::backup(&args),
         cli::Command::Restore(args) => store_cmds::restore(&args),

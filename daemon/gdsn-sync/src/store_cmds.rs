@@ -57,8 +57,9 @@ pub(crate) fn replies(args: &RepliesArgs) -> ExitCode {
 
 pub(crate) fn quarantine(args: &StoreArgs) -> ExitCode {
     let run = || -> Result<()> {
-        for (sender, id, reason) in open_store(args)?.quarantined()? {
-            println!("{sender} {id}: {reason}");
+        for q in open_store(args)?.quarantined()? {
+            let archive = q.archive.as_deref().unwrap_or("not archived");
+            println!("{} {}: {} (archive {archive})", q.sender, q.message_id, q.reason);
         }
         Ok(())
     };

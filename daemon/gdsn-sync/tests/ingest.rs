@@ -130,8 +130,11 @@ fn a_withdrawal_removes_the_hierarchy_and_a_rejected_document_exits_1() {
 fn a_message_id_reused_with_other_content_is_quarantined() {
     let data = tempfile::tempdir().expect("temp dir");
     ingest(data.path(), &[case("0001_cin_single_each")]);
-    let text =
-        std::fs::read_to_string(case("0001_cin_single_each")).expect("case").replacen("Parfum", "Perfume", 1);
+    let text = std::fs::read_to_string(case("0001_cin_single_each")).expect("case").replacen(
+        "Parfum",
+        "Parfum-ALTERED",
+        1,
+    );
     let altered = data.path().join("altered.xml");
     std::fs::write(&altered, text).expect("written");
     let (code, out) = ingest(data.path(), &[altered]);
@@ -141,6 +144,30 @@ fn a_message_id_reused_with_other_content_is_quarantined() {
     let listed = String::from_utf8_lossy(&listed.stdout);
     assert!(listed.contains("same sender and message id with other content"), "{listed}");
     assert_eq!(listed.lines().count(), 1);
+    assert!(!export(data.path())[0].to_string().contains("Parfum-ALTERED"));
+
+    // The operator decides the new content is right: replay applies it from
+    // the archive (newer? no: same version, other content -> updated) and
+    // releases it from quarantine.
+    let out = run(data.path(), &["replay", "--quarantined"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("1 updated") && stdout.contains("released"), "{stdout}");
+    assert!(export(data.path())[0].to_string().contains("Parfum-ALTERED"));
+    let listed = run(data.path(), &["quarantine"]);
+    assert!(listed.stdout.is_empty(), "{}", String::from_utf8_lossy(&listed.stdout));
+
+    // Replaying an applied message by id: every item unchanged, no write.
+    let id = "MSG-0001";
+    let out = run(data.path(), &["replay", id]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("1 unchanged") && stdout.contains("0 writes"), "{stdout}");
+    let out = run(data.path(), &["replay", "NO-SUCH-ID"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no applied or quarantined message with id NO-SUCH-ID")
+    );
 }
 
 #[test]

@@ -56,7 +56,9 @@ mod view;
 
 pub use archive::ArchiveWriter;
 pub use error::{StoreError, is_enospc};
-pub use store::{ApplyOutcome, Counts, MessageFinish, MessageStatus, PendingReply, ResumePoint, Store};
+pub use store::{
+    ApplyOutcome, Counts, MessageFinish, MessageStatus, PendingReply, Quarantined, ResumePoint, Store,
+};
 
 /// The on-disk format this build reads and writes.
 pub const FORMAT_VERSION: u32 = 1;

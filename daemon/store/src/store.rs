@@ -58,6 +58,19 @@ pub struct ResumePoint {
     pub documents: usize,
 }
 
+/// A message set aside.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Quarantined {
+    /// SBDH sender.
+    pub sender: String,
+    /// SBDH InstanceIdentifier.
+    pub message_id: String,
+    /// Why.
+    pub reason: String,
+    /// Its archive file, when it was archived.
+    pub archive: Option<String>,
+}
+
 /// What one [`Store::apply`] did.
 #[derive(Debug, Default)]
 pub struct ApplyOutcome {
@@ -297,28 +310,62 @@ impl Store {
         Ok(())
     }
 
-    /// Quarantined messages: (sender, message id, reason).
-    pub fn quarantined(&self) -> Result<Vec<(String, String, String)>, StoreError> {
+    /// Quarantined messages, in key order.
+    pub fn quarantined(&self) -> Result<Vec<Quarantined>, StoreError> {
         let mut list = Vec::new();
         for entry in self.quarantine.iter() {
             let (key, value) = entry?;
             let text = String::from_utf8_lossy(&key);
             let (sender, id) = text.split_once('\0').unwrap_or(("", &text));
             let v: Value = serde_json::from_slice(&value).unwrap_or(Value::Null);
-            list.push((
-                sender.to_owned(),
-                id.to_owned(),
-                v["reason"].as_str().unwrap_or_default().to_owned(),
-            ));
+            list.push(Quarantined {
+                sender: sender.to_owned(),
+                message_id: id.to_owned(),
+                reason: v["reason"].as_str().unwrap_or_default().to_owned(),
+                archive: v["archive"].as_str().map(str::to_owned),
+            });
         }
         Ok(list)
     }
 
-    /// Sets a message aside with the reason.
-    pub fn quarantine(&self, sender: &str, message_id: &str, reason: &str) -> Result<(), StoreError> {
-        let value = json!({ "reason": reason });
+    /// Sets a message aside with the reason and, when it was archived, the
+    /// archive file that `replay` reads.
+    pub fn quarantine(
+        &self,
+        sender: &str,
+        message_id: &str,
+        reason: &str,
+        archive: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let value = json!({ "reason": reason, "archive": archive });
         self.quarantine.insert(message_key(sender, message_id), value.to_string().into_bytes())?;
         Ok(())
+    }
+
+    /// Takes a message out of quarantine (after a replay applied it).
+    pub fn release(&self, sender: &str, message_id: &str) -> Result<(), StoreError> {
+        self.quarantine.remove(message_key(sender, message_id))?;
+        Ok(())
+    }
+
+    /// Applied messages with this id (any sender): (sender, archive file).
+    pub fn applied_with_id(&self, message_id: &str) -> Result<Vec<(String, Option<String>)>, StoreError> {
+        let mut found = Vec::new();
+        for entry in self.messages.iter() {
+            let (key, value) = entry?;
+            let text = String::from_utf8_lossy(&key);
+            let Some((sender, id)) = text.split_once('\0') else { continue };
+            if id == message_id {
+                let v: Value = serde_json::from_slice(&value).unwrap_or(Value::Null);
+                found.push((sender.to_owned(), v["archive"].as_str().map(str::to_owned)));
+            }
+        }
+        Ok(found)
+    }
+
+    /// Entries waiting in the outbox.
+    pub fn outbox_depth(&self) -> usize {
+        self.outbox.len()
     }
 
     /// Plans `documents` as [`Store::apply`] would, each seeing the ones

@@ -1,0 +1,248 @@
+//! One message being applied: per-document planning into chunks, and the
+//! counts a summary line reports.
+
+use std::collections::BTreeMap;
+use std::ops::ControlFlow;
+use std::path::Path;
+
+use anyhow::Result;
+use gdsn_diff::incoming::{from_records, from_withdrawal};
+use gdsn_diff::{ChangeKind, Incoming, Version};
+use gdsn_model::ids::ItemKey;
+use gdsn_model::message::Document;
+use gdsn_model::time::Timestamp;
+use gdsn_store::reload;
+use gdsn_store::{MessageStatus, ResumePoint, Store};
+use gdsn_xml::ParsedDocument;
+use serde_json::json;
+
+use crate::replies;
+
+/// Counts for one file.
+#[derive(Debug, Default)]
+pub(crate) struct FileSummary {
+    pub(crate) kinds: BTreeMap<&'static str, usize>,
+    pub(crate) rejected: usize,
+    pub(crate) documents: usize,
+    pub(crate) writes: usize,
+    pub(crate) outbox: usize,
+    pub(crate) replies: Option<usize>,
+    pub(crate) note: Option<&'static str>,
+    /// Documents skipped because a run killed earlier had committed them.
+    pub(crate) resumed: usize,
+}
+
+impl FileSummary {
+    pub(crate) fn count(&mut self, kind: &ChangeKind) {
+        let name = match kind {
+            ChangeKind::Added => "added",
+            ChangeKind::Updated { .. } => "updated",
+            ChangeKind::Unchanged => "unchanged",
+            ChangeKind::Stale => "stale",
+            ChangeKind::Removed { .. } => "removed",
+        };
+        *self.kinds.entry(name).or_default() += 1;
+    }
+
+    pub(crate) fn line(&self, path: &Path) -> String {
+        let n = |k: &str| self.kinds.get(k).copied().unwrap_or(0);
+        let mut line = format!(
+            "{}: {} documents, {} added, {} updated, {} unchanged, {} stale, {} removed, {} rejected; {} writes, outbox {}",
+            path.display(),
+            self.documents,
+            n("added"),
+            n("updated"),
+            n("unchanged"),
+            n("stale"),
+            n("removed"),
+            self.rejected,
+            self.writes,
+            self.outbox
+        );
+        match self.replies {
+            Some(n) => line.push_str(&format!(", {n} replies queued")),
+            None => line.push_str(", no replies (no --recipient-gln)"),
+        }
+        if let Some(note) = self.note {
+            line.push_str(&format!(" ({note})"));
+        }
+        if self.resumed > 0 {
+            line.push_str(&format!(" (resumed after {} documents applied by an earlier run)", self.resumed));
+        }
+        line
+    }
+
+    pub(crate) fn as_json(&self) -> serde_json::Value {
+        json!({ "documents": self.documents, "rejected": self.rejected, "changes": self.kinds, "writes": self.writes })
+    }
+}
+
+/// One message being applied.
+pub(crate) struct Run<'s> {
+    pub(crate) store: &'s Store,
+    pub(crate) hash: u128,
+    pub(crate) sequence: u64,
+    pub(crate) dry_run: bool,
+    pub(crate) chunk: Vec<Incoming>,
+    pub(crate) replies: Vec<replies::DocReply>,
+    /// XML errors found inside documents; if they stopped the parse, the
+    /// message could not be read and earns a GS1 Response.
+    pub(crate) fatal: Vec<gdsn_model::diag::Diagnostic>,
+    /// Keys received in reload documents, by (provider, target market) pair,
+    /// with the time of the message (the sweep's tombstone version).
+    pub(crate) reload: BTreeMap<String, (Version, Vec<ItemKey>)>,
+    pub(crate) summary: FileSummary,
+    pub(crate) error: Option<anyhow::Error>,
+    /// The message's identity and how many of its first documents are
+    /// already committed (by this run's chunks or an earlier, killed run).
+    pub(crate) resume: Option<ResumePoint>,
+    /// Index of the last document seen.
+    pub(crate) last_index: usize,
+    /// Apply even a message whose id was applied or quarantined (replay).
+    force: bool,
+    /// Set when the message must be quarantined, with the reason.
+    pub(crate) quarantine: Option<&'static str>,
+}
+
+impl<'s> Run<'s> {
+    pub(crate) fn new(store: &'s Store, hash: u128, sequence: u64, dry_run: bool, force: bool) -> Run<'s> {
+        Run {
+            store,
+            hash,
+            sequence,
+            dry_run,
+            chunk: Vec::new(),
+            replies: Vec::new(),
+            fatal: Vec::new(),
+            reload: BTreeMap::new(),
+            summary: FileSummary::default(),
+            error: None,
+            resume: None,
+            last_index: 0,
+            force,
+            quarantine: None,
+        }
+    }
+
+    pub(crate) fn document(&mut self, doc: &ParsedDocument, limit: usize) -> ControlFlow<()> {
+        if doc.index == 1 && !self.first_document(doc) {
+            return ControlFlow::Break(());
+        }
+        self.summary.documents += 1;
+        self.last_index = doc.index;
+        self.replies.extend(replies::for_document(doc));
+        self.fatal
+            .extend(doc.diagnostics.iter().filter(|d| d.is_error() && d.code.starts_with('X')).cloned());
+        if !doc.accepted {
+            self.summary.rejected += 1;
+            return ControlFlow::Continue(());
+        }
+        let env = doc.envelope.as_deref();
+        let header_time =
+            |h: &gdsn_model::message::DocumentHeader| env.and_then(|e| e.creation).or(h.creation);
+        let incoming = match &doc.document {
+            Some(Document::Cin(cin)) => {
+                let time = header_time(&cin.header);
+                if cin.is_reload {
+                    self.mark_reload(&doc.records, time);
+                }
+                from_records(&doc.records, doc.context.command, time, self.sequence)
+            }
+            Some(Document::Cihw(cihw)) => {
+                match from_withdrawal(cihw, header_time(&cihw.header), self.sequence) {
+                    Ok(incoming) => Some(incoming),
+                    Err(_) => {
+                        self.summary.rejected += 1;
+                        None
+                    }
+                }
+            }
+            _ => None,
+        };
+        // Replies and reload marks above cover every document; the effects
+        // of documents an earlier run committed are not planned again.
+        if self.resume.as_ref().is_some_and(|r| doc.index <= r.documents) {
+            self.summary.resumed += 1;
+            return ControlFlow::Continue(());
+        }
+        self.chunk.extend(incoming);
+        if self.chunk.len() >= limit
+            && let Err(e) = self.flush_chunk()
+        {
+            self.error = Some(e);
+            return ControlFlow::Break(());
+        }
+        ControlFlow::Continue(())
+    }
+
+    fn mark_reload(&mut self, records: &[gdsn_model::record::ProductRecord], time: Option<Timestamp>) {
+        for key in records.iter().filter_map(gdsn_model::record::ProductRecord::key) {
+            let version = Version::new(time, time, self.sequence);
+            self.reload.entry(reload::pair_of(&key)).or_insert((version, Vec::new())).1.push(key);
+        }
+    }
+
+    /// Checks the message against the ones applied before; false stops it.
+    fn first_document(&mut self, doc: &ParsedDocument) -> bool {
+        let Some(env) = doc.envelope.as_deref() else { return true };
+        let (sender, id) =
+            (env.sender.as_deref().unwrap_or(""), env.instance_identifier.as_deref().unwrap_or(""));
+        let status = self.store.message_status(sender, id, self.hash);
+        let point = |documents| ResumePoint {
+            sender: sender.to_owned(),
+            message_id: id.to_owned(),
+            hash: self.hash,
+            documents,
+        };
+        match status {
+            Ok(MessageStatus::New) => {
+                self.resume = (!sender.is_empty() || !id.is_empty()).then(|| point(0));
+                true
+            }
+            Ok(MessageStatus::Resume(documents)) => {
+                self.resume = Some(point(documents));
+                true
+            }
+            Ok(MessageStatus::AlreadyApplied | MessageStatus::Conflict) if self.force => {
+                self.resume = Some(point(0));
+                true
+            }
+            Ok(MessageStatus::AlreadyApplied) => {
+                self.summary.note = Some("already applied");
+                false
+            }
+            Ok(MessageStatus::Conflict) => {
+                self.quarantine = Some("same sender and message id with other content");
+                false
+            }
+            Err(e) => {
+                self.error = Some(e.into());
+                false
+            }
+        }
+    }
+
+    pub(crate) fn flush_chunk(&mut self) -> Result<()> {
+        if self.chunk.is_empty() {
+            return Ok(());
+        }
+        let outcome = match self.resume.as_mut() {
+            _ if self.dry_run => self.store.plan_only(&self.chunk)?,
+            Some(point) => {
+                point.documents = self.last_index;
+                self.store.apply_chunk(&self.chunk, point)?
+            }
+            None => self.store.apply(&self.chunk)?,
+        };
+        self.chunk.clear();
+        self.count(&outcome);
+        Ok(())
+    }
+
+    pub(crate) fn count(&mut self, outcome: &gdsn_store::ApplyOutcome) {
+        self.summary.writes += outcome.writes;
+        for change in outcome.plans.iter().flat_map(|p| &p.changes) {
+            self.summary.count(&change.kind);
+        }
+    }
+}
