@@ -121,7 +121,8 @@ mod tests {
 
     #[test]
     fn change_json_form() {
-        let upsert = Change { seq: 7, key: "k".into(), version: 7, op: Op::Upsert(serde_json::json!({"a": 1})) };
+        let upsert =
+            Change { seq: 7, key: "k".into(), version: 7, op: Op::Upsert(serde_json::json!({"a": 1})) };
         let text = serde_json::to_string(&upsert).expect("serializes");
         assert_eq!(text, r#"{"seq":7,"key":"k","version":7,"op":{"op":"upsert","record":{"a":1}}}"#);
         let back: Change = serde_json::from_str(&text).expect("parses");
