@@ -1,0 +1,3 @@
+//! The data pool simulator. Being written.
+
+fn main() {}
