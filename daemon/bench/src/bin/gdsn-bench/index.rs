@@ -1,18 +1,20 @@
 //! `gdsn-bench index`: publish throughput of the embedded index against
 //! plain tantivy indexing of the same documents, and GTIN lookup latency.
 //!
-//! Order of the run: generate the catalogue and parse it into product
-//! records, kept as JSON text in memory (untimed); then, `--runs` times and
-//! interleaved, (a) a first load through `IndexSink::publish` into a fresh
-//! index in batches of `--batch` changes, and (b) the baseline: the same
-//! records turned into the same tantivy documents (`DocumentBuilder`, the
-//! sink's own conversion), `add_document`, one commit per batch, into a
-//! fresh index with the same schema, analysers and writer settings. Parsing
-//! the JSON text into `serde_json::Value`s and building the change batches
-//! is not timed in either. Then, on the last loaded index, an update pass
-//! (every key again with a higher version) against the baseline's upsert
-//! (`delete_term` + `add_document`), and `SearchHandle::lookup` latency for
-//! random GTINs of the catalogue.
+//! Order of the run: generate the catalogue, parse it into product records
+//! and build every change batch (`serde_json::Value` records), untimed;
+//! then, `--runs` times and interleaved, (a) a first load through
+//! `IndexSink::publish` into a fresh index, one commit per batch, and (b)
+//! the baseline: the same records turned into the same tantivy documents
+//! (`DocumentBuilder`, the sink's own conversion), `add_document`, one
+//! commit per batch, into a fresh index with the same schema, analysers
+//! and writer settings. Each pass is timed from its first change to the
+//! writer's drop, in wall time and in the process's CPU time (every
+//! thread): the machine is shared, and CPU time is far less disturbed by
+//! other processes than wall time. Then, on the last loaded indexes, an
+//! update pass (every key again with a higher version) against the
+//! baseline's upsert (`delete_term` + `add_document`), and
+//! `SearchHandle::lookup` latency for random GTINs of the catalogue.
 
 use std::error::Error;
 use std::io::BufReader;
@@ -100,33 +102,45 @@ pub(crate) fn run(args: &IndexArgs) -> Result<()> {
         started.elapsed().as_secs_f64()
     );
     let options = SinkOptions { writer_threads: args.threads, writer_memory_bytes: args.memory_mib << 20 };
-    let batch = args.batch.max(1);
+    let mut batches = batches(&items, args.batch.max(1))?;
     let (mut ours, mut raw) = (Vec::new(), Vec::new());
     for run in 1..=args.runs.max(1) {
-        let path = work.path.join(format!("ours-{run}"));
-        ours.push(publish_pass(&path, &items, batch, options, 0)?);
-        let path = work.path.join(format!("raw-{run}"));
-        raw.push(raw_pass(&path, &items, batch, options, RawMode::Add)?);
-        eprintln!("run {run}: publish {:.2} s, raw tantivy {:.2} s", ours[run - 1], raw[run - 1]);
+        ours.push(publish_pass(&work.path.join(format!("ours-{run}")), &batches, options)?);
+        raw.push(raw_pass(&work.path.join(format!("raw-{run}")), &batches, options, RawMode::Add)?);
+        let (a, b) = (ours[run - 1], raw[run - 1]);
+        eprintln!(
+            "run {run}: publish {:.2} s ({:.2} s CPU), raw tantivy {:.2} s ({:.2} s CPU), ratio {:.3} ({:.3} CPU)",
+            a.wall,
+            a.cpu,
+            b.wall,
+            b.cpu,
+            b.wall / a.wall,
+            b.cpu / a.cpu
+        );
     }
     let last = args.runs.max(1);
     let ours_path = work.path.join(format!("ours-{last}"));
     let raw_path = work.path.join(format!("raw-{last}"));
     let index_bytes = disk_bytes(&ours_path)?;
-    let update = publish_pass(&ours_path, &items, batch, options, items.len() as u64)?;
-    let raw_update = raw_pass(&raw_path, &items, batch, options, RawMode::Upsert)?;
-    eprintln!("update: publish {update:.2} s, raw tantivy upsert {raw_update:.2} s");
-    let (p50, p99, max) = lookup_latency(&ours_path, &items, args.lookups)?;
+    // The update pass: every key again, with a higher version.
+    for change in batches.iter_mut().flatten() {
+        change.seq += items.len() as u64;
+        change.version = change.seq;
+    }
+    let update = publish_pass(&ours_path, &batches, options)?;
+    let raw_update = raw_pass(&raw_path, &batches, options, RawMode::Upsert)?;
+    eprintln!("update: publish {:.2} s, raw tantivy upsert {:.2} s", update.wall, raw_update.wall);
+    let lookup_us = lookup_latency(&ours_path, &items, args.lookups)?;
     let figures = Figures {
         items: items.len(),
         json_bytes,
-        batch,
-        load: median(&mut ours),
-        raw_load: median(&mut raw),
+        batch: args.batch.max(1),
+        ours,
+        raw,
         update,
         raw_update,
         index_bytes,
-        lookup_us: [p50, p99, max],
+        lookup_us,
     };
     figures.print();
     Ok(())
@@ -158,42 +172,67 @@ fn catalogue(args: &IndexArgs) -> Result<Vec<Item>> {
     Ok(items)
 }
 
-/// The changes of one batch: upserts with version = seq = offset + position.
-fn changes(items: &[Item], first: u64) -> Result<Vec<Change>> {
-    items
-        .iter()
-        .enumerate()
-        .map(|(i, item)| {
-            let seq = first + i as u64;
-            Ok(Change {
-                seq,
-                key: item.key.clone(),
-                version: seq,
-                op: Op::Upsert(serde_json::from_str(&item.json)?),
-            })
-        })
-        .collect()
+/// Every change of the first load, in batches: upserts with version =
+/// seq = position in the catalogue, from 1.
+fn batches(items: &[Item], batch: usize) -> Result<Vec<Vec<Change>>> {
+    let mut seq = 0;
+    let mut out = Vec::with_capacity(items.len().div_ceil(batch));
+    for chunk in items.chunks(batch) {
+        let mut changes = Vec::with_capacity(chunk.len());
+        for item in chunk {
+            seq += 1;
+            let record = serde_json::from_str(&item.json)?;
+            changes.push(Change { seq, key: item.key.clone(), version: seq, op: Op::Upsert(record) });
+        }
+        out.push(changes);
+    }
+    Ok(out)
 }
 
-/// Publishes every item through an `IndexSink` in `path` (created if
-/// needed), versions starting after `offset`; returns the seconds spent in
-/// `publish`.
-fn publish_pass(path: &Path, items: &[Item], batch: usize, options: SinkOptions, offset: u64) -> Result<f64> {
+/// Wall and CPU seconds (all threads of the process) of a pass.
+#[derive(Debug, Clone, Copy, Default)]
+struct Timing {
+    wall: f64,
+    cpu: f64,
+}
+
+/// Starts timing: call the returned closure at the end.
+fn timer() -> impl FnOnce() -> Timing {
+    let (wall, cpu) = (Instant::now(), cpu_seconds());
+    move || Timing { wall: wall.elapsed().as_secs_f64(), cpu: cpu_seconds() - cpu }
+}
+
+/// CPU time of the whole process (user + system, every thread, exited
+/// ones too) from `/proc/self/stat`, in seconds; 0 where it does not exist.
+/// Clock ticks are assumed to be 100 per second (Linux's USER_HZ).
+fn cpu_seconds() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return 0.0;
+    };
+    // Fields after the command name (which may hold spaces) start at field 3.
+    let fields: Vec<&str> = stat.rsplit_once(')').map_or("", |(_, rest)| rest).split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<u64>().ok()).unwrap_or(0);
+    (ticks(11) + ticks(12)) as f64 / 100.0
+}
+
+/// Publishes every batch through an `IndexSink` in `path` (created if
+/// needed); the time runs from the first publish to the writer's drop.
+fn publish_pass(path: &Path, batches: &[Vec<Change>], options: SinkOptions) -> Result<Timing> {
     let mut sink = IndexSink::open(path, options)?;
-    let mut seconds = 0.0;
-    for (n, chunk) in items.chunks(batch).enumerate() {
-        let changes = changes(chunk, offset + (n * batch) as u64 + 1)?;
-        let started = Instant::now();
-        let ack = sink.publish(&changes)?;
-        seconds += started.elapsed().as_secs_f64();
-        if ack.applied != chunk.len() {
-            return Err(format!("publish applied {} of {} changes", ack.applied, chunk.len()).into());
+    let done = timer();
+    for changes in batches {
+        let ack = sink.publish(changes)?;
+        if ack.applied != changes.len() {
+            return Err(format!("publish applied {} of {} changes", ack.applied, changes.len()).into());
         }
     }
-    if sink.count_live()? != items.len() as u64 {
+    let live = sink.count_live()?;
+    drop(sink);
+    let timing = done();
+    if live != batches.iter().map(|b| b.len() as u64).sum::<u64>() {
         return Err("the index does not hold every item once".into());
     }
-    Ok(seconds)
+    Ok(timing)
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -204,9 +243,9 @@ enum RawMode {
     Upsert,
 }
 
-/// The baseline: the same documents into plain tantivy; returns the seconds
-/// spent building documents, adding them and committing.
-fn raw_pass(path: &Path, items: &[Item], batch: usize, options: SinkOptions, mode: RawMode) -> Result<f64> {
+/// The baseline: the same documents into plain tantivy, one commit per
+/// batch; the time runs from the first document built to the writer's drop.
+fn raw_pass(path: &Path, batches: &[Vec<Change>], options: SinkOptions, mode: RawMode) -> Result<Timing> {
     let builder = DocumentBuilder::new();
     std::fs::create_dir_all(path)?;
     let index = match mode {
@@ -217,11 +256,9 @@ fn raw_pass(path: &Path, items: &[Item], batch: usize, options: SinkOptions, mod
     let key_field = builder.schema().get_field(gdsn_index::field_names::KEY)?;
     let mut writer: IndexWriter =
         index.writer_with_num_threads(options.writer_threads.max(1), options.writer_memory_bytes)?;
-    let mut seconds = 0.0;
-    for (n, chunk) in items.chunks(batch).enumerate() {
-        let changes = changes(chunk, (n * batch) as u64 + 1)?;
-        let started = Instant::now();
-        for change in &changes {
+    let done = timer();
+    for changes in batches {
+        for change in changes {
             let Op::Upsert(record) = &change.op else { continue };
             let doc = builder.document(&change.key, change.version, record)?;
             if mode == RawMode::Upsert {
@@ -230,14 +267,14 @@ fn raw_pass(path: &Path, items: &[Item], batch: usize, options: SinkOptions, mod
             writer.add_document(doc)?;
         }
         writer.commit()?;
-        seconds += started.elapsed().as_secs_f64();
     }
-    writer.wait_merging_threads()?;
-    Ok(seconds)
+    // Dropped, not waited for, as the sink is: in-flight merges are abandoned in both.
+    drop(writer);
+    Ok(done())
 }
 
 /// p50, p99 and max of `SearchHandle::lookup` for random GTINs, in µs.
-fn lookup_latency(path: &Path, items: &[Item], lookups: usize) -> Result<(f64, f64, f64)> {
+fn lookup_latency(path: &Path, items: &[Item], lookups: usize) -> Result<[f64; 3]> {
     let reader = SearchHandle::open_generation(path)?;
     let gtins: Vec<Gtin> = items
         .iter()
@@ -263,7 +300,7 @@ fn lookup_latency(path: &Path, items: &[Item], lookups: usize) -> Result<(f64, f
     samples.sort_by(f64::total_cmp);
     let at =
         |q: f64| samples.get(((samples.len() as f64 - 1.0) * q).round() as usize).copied().unwrap_or(0.0);
-    Ok((at(0.5), at(0.99), at(1.0)))
+    Ok([at(0.5), at(0.99), at(1.0)])
 }
 
 /// SplitMix64, for reproducible GTIN picks.
@@ -299,61 +336,95 @@ struct Figures {
     items: usize,
     json_bytes: usize,
     batch: usize,
-    load: f64,
-    raw_load: f64,
-    update: f64,
-    raw_update: f64,
+    /// First loads, one per run.
+    ours: Vec<Timing>,
+    raw: Vec<Timing>,
+    update: Timing,
+    raw_update: Timing,
     index_bytes: u64,
     lookup_us: [f64; 3],
 }
 
 impl Figures {
+    /// Medians over the runs: (publish, raw) docs/s on wall time, the
+    /// median of the per-run wall ratios, and the same on CPU time.
+    fn load(&self) -> ([f64; 3], [f64; 3], Vec<f64>) {
+        let n = self.items as f64;
+        let pick = |f: fn(&Timing) -> f64| {
+            let mut ours: Vec<f64> = self.ours.iter().map(f).collect();
+            let mut raw: Vec<f64> = self.raw.iter().map(f).collect();
+            let mut ratios: Vec<f64> = raw.iter().zip(&ours).map(|(b, a)| b / a).collect();
+            let out = [n / median(&mut ours), n / median(&mut raw), median(&mut ratios)];
+            (out, ratios)
+        };
+        let (wall, wall_ratios) = pick(|t| t.wall);
+        let (cpu, _) = pick(|t| t.cpu);
+        (wall, cpu, wall_ratios)
+    }
+
     fn print(&self) {
         let n = self.items as f64;
-        let ratio = self.raw_load / self.load;
+        let (wall, cpu, ratios) = self.load();
         println!(
             "records: {}, {} bytes of JSON; {} changes per publish",
             self.items, self.json_bytes, self.batch
         );
         println!(
-            "first load:  publish {:>8.0} docs/s, raw tantivy {:>8.0} docs/s, ratio {ratio:.3} (goal >= {RATIO_GOAL})",
-            n / self.load,
-            n / self.raw_load
+            "first load, wall: publish {:.0} docs/s, raw tantivy {:.0} docs/s, ratio {:.3} (runs {ratios:.3?}; goal >= {RATIO_GOAL})",
+            wall[0], wall[1], wall[2]
         );
         println!(
-            "update pass: publish {:>8.0} docs/s, raw tantivy upsert {:>8.0} docs/s, ratio {:.3}",
-            n / self.update,
-            n / self.raw_update,
-            self.raw_update / self.update
+            "first load, CPU:  publish {:.0} docs/CPU-s, raw tantivy {:.0} docs/CPU-s, ratio {:.3}",
+            cpu[0], cpu[1], cpu[2]
+        );
+        println!(
+            "update pass: publish {:.0} docs/s, raw tantivy upsert {:.0} docs/s, ratio {:.3} ({:.3} CPU)",
+            n / self.update.wall,
+            n / self.raw_update.wall,
+            self.raw_update.wall / self.update.wall,
+            self.raw_update.cpu / self.update.cpu
         );
         let [p50, p99, max] = self.lookup_us;
         println!("lookup: p50 {p50:.1} µs, p99 {p99:.1} µs (goal <= {LOOKUP_P99_GOAL_US}), max {max:.1} µs");
         println!(
-            "index on disk after the first load: {} bytes ({:.2}x the JSON); peak RSS {} KiB",
+            "index on disk after the first load: {} bytes ({:.2}x the JSON); peak RSS {} KiB; load average {:?}",
             self.index_bytes,
             self.index_bytes as f64 / self.json_bytes as f64,
-            vm_hwm_kib().unwrap_or(0)
+            vm_hwm_kib().unwrap_or(0),
+            load_average()
         );
         let line = json!({
             "records": self.items,
             "json_bytes": self.json_bytes,
             "batch": self.batch,
-            "publish_docs_per_s": (n / self.load).round(),
-            "raw_docs_per_s": (n / self.raw_load).round(),
-            "ratio": round3(ratio),
+            "publish_docs_per_s": wall[0].round(),
+            "raw_docs_per_s": wall[1].round(),
+            "ratio": round3(wall[2]),
+            "run_ratios": ratios.iter().map(|r| round3(*r)).collect::<Vec<_>>(),
             "ratio_goal": RATIO_GOAL,
-            "update_docs_per_s": (n / self.update).round(),
-            "raw_upsert_docs_per_s": (n / self.raw_update).round(),
-            "update_ratio": round3(self.raw_update / self.update),
+            "publish_docs_per_cpu_s": cpu[0].round(),
+            "raw_docs_per_cpu_s": cpu[1].round(),
+            "cpu_ratio": round3(cpu[2]),
+            "update_docs_per_s": (n / self.update.wall).round(),
+            "raw_upsert_docs_per_s": (n / self.raw_update.wall).round(),
+            "update_ratio": round3(self.raw_update.wall / self.update.wall),
+            "update_cpu_ratio": round3(self.raw_update.cpu / self.update.cpu),
             "lookup_p50_us": round3(p50),
             "lookup_p99_us": round3(p99),
             "lookup_max_us": round3(max),
             "lookup_p99_goal_us": LOOKUP_P99_GOAL_US,
             "index_bytes": self.index_bytes,
             "vm_hwm_kib": vm_hwm_kib(),
+            "load_average": load_average(),
         });
         println!("{line}");
     }
+}
+
+/// The 1-minute load average at the end of the run (other processes on the
+/// machine skew the figures), where `/proc/loadavg` exists.
+fn load_average() -> Option<f64> {
+    std::fs::read_to_string("/proc/loadavg").ok()?.split_whitespace().next()?.parse().ok()
 }
 
 fn round3(x: f64) -> f64 {
