@@ -42,7 +42,16 @@ impl SearchHandle {
 
     /// Opens the generation `CURRENT` names and follows `CURRENT` on reload.
     pub(crate) fn open_current(dir: &IndexDir) -> Result<SearchHandle, IndexError> {
-        let mut handle = SearchHandle::open_generation(&dir.current_path()?)?;
+        let path = dir.current_path()?;
+        let mut handle = match SearchHandle::open_generation(&path) {
+            Ok(handle) => handle,
+            // Two switches between reading CURRENT and opening its
+            // generation can have pruned it: read CURRENT once more.
+            Err(e) => match dir.current_path()? {
+                again if again != path => SearchHandle::open_generation(&again)?,
+                _ => return Err(e),
+            },
+        };
         handle.follow = Some(dir.clone());
         Ok(handle)
     }
@@ -55,14 +64,11 @@ impl SearchHandle {
     /// Picks up what was committed since the handle was opened or last
     /// reloaded, and, when following `CURRENT`, a switched generation.
     pub fn reload(&mut self) -> Result<(), IndexError> {
-        if let Some(dir) = &self.follow {
-            let current = dir.current_path()?;
-            if current != self.path {
-                let mut fresh = SearchHandle::open_generation(&current)?;
-                fresh.follow = self.follow.take();
-                *self = fresh;
-                return Ok(());
-            }
+        if let Some(dir) = &self.follow
+            && dir.current_path()? != self.path
+        {
+            *self = SearchHandle::open_current(dir)?;
+            return Ok(());
         }
         Ok(self.reader.reload()?)
     }

@@ -68,6 +68,19 @@ fn one_gtin_in_several_markets_and_the_market_filter() {
 }
 
 #[test]
+fn one_gtin_from_several_providers() {
+    let (_tmp, dir, mut sink) = fresh();
+    // The paracetamol from its provider (0010) and from a second provider
+    // GLN with a wrong check digit, kept as given (0017).
+    sink.publish(&corpus_changes(&["0010", "0017"])).unwrap();
+    let reader = dir.open_reader().unwrap();
+    let records = reader.lookup(Gtin::parse("06221234100500").unwrap(), Some("818")).unwrap();
+    let providers: Vec<&str> =
+        records.iter().map(|r| r["information_provider"]["gln"].as_str().unwrap()).collect();
+    assert_eq!(providers, ["6221234000003", "6221234000008"]);
+}
+
+#[test]
 fn tombstones_are_never_returned_and_reload_shows_commits() {
     let (_tmp, dir, mut sink) = fresh();
     let changes = corpus_changes(&["0002", "0042"]);
