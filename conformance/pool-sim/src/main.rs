@@ -1,3 +1,47 @@
-//! The data pool simulator. Being written.
+//! The `gdsn-pool-sim` command: a data pool on a port, for trying gdsn-sync without a pool account.
+//! Flags are in `cli.rs`; everything else is the library.
 
-fn main() {}
+mod cli;
+
+use clap::Parser;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = cli::Args::parse();
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    let config = args.into_config()?;
+    let summary = cli::describe(&config);
+    let sim = gdsn_pool_sim::serve(config).await?;
+    println!("gdsn-pool-sim: {} on {}", summary, sim.base_url());
+    println!("  state: curl {}admin/state", sim.base_url());
+    wait_for_signal().await;
+    tracing::info!("stopping");
+    sim.shutdown().await;
+    Ok(())
+}
+
+/// SIGINT (Ctrl-C) or, on Unix, SIGTERM (what systemd and docker send).
+async fn wait_for_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+}
