@@ -7,8 +7,9 @@
 //! atomically (write a temporary file, fsync, rename, fsync the directory),
 //! so a reader or a restart sees the old generation or the new one, never a
 //! torn name. After a switch the previous generation is kept (a reader that
-//! read `CURRENT` just before the flip may still be opening it) and older
-//! ones are deleted. One rebuild at a time per index directory.
+//! read `CURRENT` just before the flip may still be opening it) and every
+//! other older one is deleted, including a rebuild a crash left behind.
+//! One rebuild at a time per index directory.
 
 use std::fs::{self, File};
 use std::io::Write;
@@ -162,23 +163,34 @@ impl IndexDir {
                 root: self.root.clone(),
             });
         }
+        let replaced = self.current()?;
         sync_dir(&self.root)?;
         self.write_current(rebuild.generation)?;
-        let prune_error = self.prune().err();
+        let prune_error = self.prune_keeping(replaced).err();
         Ok(Switched { sink: rebuild.sink, prune_error })
     }
 
-    /// Removes generations older than the one before the serving one
-    /// (and abandoned ones between them); keeps the serving generation,
-    /// its predecessor and anything newer (a rebuild in progress).
+    /// Removes the generations older than the serving one except the
+    /// newest of them (the previous one, as far as the directory tells);
+    /// anything newer than the serving one (a rebuild in progress) stays.
+    /// Returns what was removed.
     pub fn prune(&self) -> Result<Vec<Generation>, IndexError> {
         let Some(current) = self.current()? else {
             return Ok(Vec::new());
         };
-        let generations = self.generations()?;
-        let previous = generations.iter().copied().filter(|&g| g < current).max();
+        let previous = self.generations()?.into_iter().filter(|&g| g < current).max();
+        self.prune_keeping(previous)
+    }
+
+    /// Removes every generation older than the serving one but `keep`:
+    /// after a switch, `keep` is the generation it replaced, so a rebuild
+    /// abandoned by a crash (numbered between the two) goes too.
+    fn prune_keeping(&self, keep: Option<Generation>) -> Result<Vec<Generation>, IndexError> {
+        let Some(current) = self.current()? else {
+            return Ok(Vec::new());
+        };
         let mut removed = Vec::new();
-        for g in generations.into_iter().filter(|&g| g < current && Some(g) != previous) {
+        for g in self.generations()?.into_iter().filter(|&g| g < current && Some(g) != keep) {
             let path = self.path_of(g);
             fs::remove_dir_all(&path).map_err(|e| IndexError::io(path, e))?;
             removed.push(g);

@@ -36,8 +36,9 @@ pub const MAX_LIMIT: usize = 500;
 /// Words of a query beyond this many are ignored.
 const MAX_WORDS: usize = 32;
 
-/// A search.
+/// A search. Every field is optional when deserialised (query strings, JSON).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct SearchRequest {
     /// The text typed or scanned; empty to browse with filters only.
     pub q: String,

@@ -88,6 +88,24 @@ fn abandon_removes_the_new_generation_only() {
     assert_eq!(dir.begin_rebuild(SinkOptions::default()).unwrap().generation(), Generation(2));
 }
 
+/// A rebuild left behind by a crash (never switched, never abandoned) is
+/// removed by the next switch, which keeps the generation it replaced.
+#[test]
+fn a_crashed_rebuild_is_pruned_by_the_next_switch() {
+    let (_tmp, dir, mut sink) = fresh();
+    sink.publish(&[one(1, 1)]).unwrap();
+    let crashed = dir.begin_rebuild(SinkOptions::default()).unwrap();
+    assert_eq!(crashed.generation(), Generation(2));
+    drop(crashed);
+    let rebuild = dir.begin_rebuild(SinkOptions::default()).unwrap();
+    assert_eq!(rebuild.generation(), Generation(3));
+    let switched = dir.switch_to(rebuild).unwrap();
+    assert!(switched.prune_error.is_none());
+    assert_eq!(dir.generations().unwrap(), [Generation(1), Generation(3)]);
+    // A standalone prune keeps the newest older generation.
+    assert!(dir.prune().unwrap().is_empty());
+}
+
 #[test]
 fn a_switch_takes_only_its_own_directory_and_bad_current_is_an_error() {
     let (_tmp, dir, _sink) = fresh();
