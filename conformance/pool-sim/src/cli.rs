@@ -138,6 +138,9 @@ struct DeliveryArgs {
     /// Take the daemon's replies from this folder (drop-folder mode).
     #[arg(long, value_name = "DIR", requires = "drop_folder")]
     drop_outbound: Option<PathBuf>,
+    /// Milliseconds each NAME.part stays before it is renamed (a slow upload).
+    #[arg(long, default_value_t = 0, requires = "drop_folder")]
+    drop_hold_part_ms: u64,
 }
 
 impl Args {
@@ -160,6 +163,7 @@ impl Args {
         config.drop_folder = self.delivery.drop_folder.map(|inbox| {
             let mut drop = DropFolderConfig::new(inbox);
             drop.outbound = self.delivery.drop_outbound;
+            drop.hold_part = Duration::from_millis(self.delivery.drop_hold_part_ms);
             drop
         });
         Ok(config)

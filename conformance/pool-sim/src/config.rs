@@ -244,11 +244,19 @@ pub struct DropFolderConfig {
     pub outbound: Option<PathBuf>,
     /// How often the outbound folder is scanned.
     pub scan_interval: Duration,
+    /// How long a written `ID.part` stays before it is renamed, so that a person or a test can see
+    /// the daemon ignore it (a slow SFTP upload). Default zero.
+    pub hold_part: Duration,
 }
 
 impl DropFolderConfig {
     /// Writes into `inbox`, reads no replies; scans every 200 ms.
     pub fn new(inbox: PathBuf) -> DropFolderConfig {
-        DropFolderConfig { inbox, outbound: None, scan_interval: Duration::from_millis(200) }
+        DropFolderConfig {
+            inbox,
+            outbound: None,
+            scan_interval: Duration::from_millis(200),
+            hold_part: Duration::ZERO,
+        }
     }
 }

@@ -13,14 +13,14 @@ use crate::pool::{Delivery, Message};
 use crate::sim::Sim;
 
 /// Writes messages into `inbox` until the task is dropped (at shutdown).
-pub(crate) async fn run_writer(sim: Sim, inbox: PathBuf) {
+pub(crate) async fn run_writer(sim: Sim, inbox: PathBuf, hold_part: Duration) {
     loop {
         let next = sim.pool().next_to_deliver();
         let Some(message) = next else {
             sim.wake.notified().await;
             continue;
         };
-        let written = write(&inbox, &message).await;
+        let written = write(&inbox, &message, hold_part).await;
         let mut pool = sim.pool();
         let delivered = written.is_ok();
         if delivered {
@@ -39,7 +39,7 @@ pub(crate) async fn run_writer(sim: Sim, inbox: PathBuf) {
     }
 }
 
-async fn write(dir: &Path, message: &Message) -> io::Result<()> {
+async fn write(dir: &Path, message: &Message, hold_part: Duration) -> io::Result<()> {
     let part = dir.join(format!("{}.part", message.id));
     let done = dir.join(format!("{}.xml", message.id));
     let file = tokio::fs::File::create(&part).await?;
@@ -47,6 +47,9 @@ async fn write(dir: &Path, message: &Message) -> io::Result<()> {
     tokio::io::AsyncWriteExt::write_all(&mut file, &message.body).await?;
     file.sync_all().await?;
     drop(file);
+    if !hold_part.is_zero() {
+        tokio::time::sleep(hold_part).await;
+    }
     tokio::fs::rename(&part, &done).await?;
     tracing::info!(file = %done.display(), "dropped a message");
     Ok(())

@@ -171,7 +171,7 @@ fn spawn_workers(
         spawn(Box::pin(push::run(sim.clone(), push, client)));
     }
     if let Some(drop) = sim.config.drop_folder.clone() {
-        spawn(Box::pin(drop::run_writer(sim.clone(), drop.inbox.clone())));
+        spawn(Box::pin(drop::run_writer(sim.clone(), drop.inbox.clone(), drop.hold_part)));
         if let Some(outbound) = drop.outbound {
             spawn(Box::pin(drop::run_reader(sim.clone(), outbound, drop.scan_interval)));
         }

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use bytes::Bytes;
-use futures_util::stream;
+use futures_util::{StreamExt, stream};
 
 use crate::config::PayloadMode;
 use crate::error::ApiError;
@@ -90,12 +90,16 @@ pub(crate) fn message_response(message: &Message, mode: PayloadMode, faults: &Bo
 }
 
 /// The first half of the body, then an error: hyper closes the connection short of the announced
-/// `Content-Length`, as a proxy dropping an upstream would.
+/// `Content-Length`, as a proxy dropping an upstream would. The pause before the error lets the
+/// headers and the half body reach the client first (else hyper may drop them unsent).
 fn truncated(body: &Bytes) -> Body {
     let half = body.slice(..body.len() / 2);
-    let chunks: Vec<Result<Bytes, std::io::Error>> =
-        vec![Ok(half), Err(std::io::Error::other("truncated_body fault: connection closed"))];
-    Body::from_stream(stream::iter(chunks))
+    let first = stream::once(async move { Ok::<_, std::io::Error>(half) });
+    let cut = stream::once(async {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        Err(std::io::Error::other("truncated_body fault: connection closed"))
+    });
+    Body::from_stream(first.chain(cut))
 }
 
 /// The body in `chunk`-byte pieces, `interval` apart.

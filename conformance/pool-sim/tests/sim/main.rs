@@ -1,0 +1,13 @@
+//! The simulator over real HTTP on loopback: every test starts its own simulator on a free port.
+//! One test binary (modules below) keeps linking time down.
+
+mod auth;
+mod changes;
+mod cli;
+mod drop_folder;
+mod faults;
+mod helpers;
+mod inbox;
+mod openapi;
+mod outbound;
+mod push;
