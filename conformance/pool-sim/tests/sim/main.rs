@@ -4,6 +4,7 @@
 mod auth;
 mod changes;
 mod cli;
+mod config_defaults;
 mod drop_folder;
 mod faults;
 mod helpers;
