@@ -9,6 +9,7 @@ mod drop_folder;
 mod faults;
 mod helpers;
 mod inbox;
+mod lifecycle;
 mod openapi;
 mod outbound;
 mod push;
