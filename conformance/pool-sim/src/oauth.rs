@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use axum::Form;
 use axum::extract::State;
@@ -108,7 +108,11 @@ fn issue(sim: &Sim, oauth: &OAuth2Auth, scope: Option<&str>) -> Response {
     let token = sign::sha256_hex(format!("{nanos}:{n}:{}", oauth.client_id).as_bytes());
     {
         let mut pool = sim.pool();
-        pool.tokens.insert(token.clone(), Instant::now() + oauth.token_lifetime);
+        // Tokens expired for over an hour are forgotten (they then answer "unknown" rather than
+        // "expired"), so a simulator left running for days does not grow without bound.
+        let now = Instant::now();
+        pool.tokens.retain(|_, expires| now.saturating_duration_since(*expires) < Duration::from_secs(3600));
+        pool.tokens.insert(token.clone(), now + oauth.token_lifetime);
         pool.tokens_issued += 1;
     }
     // Whole seconds, rounded up: a lifetime under a second still says 1.
