@@ -1,0 +1,1 @@
+//! The HTTP data pool client. Being written.
