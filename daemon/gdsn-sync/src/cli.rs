@@ -34,6 +34,22 @@ pub(crate) enum Command {
     /// message by id, or every quarantined one. Versions still decide:
     /// nothing older overwrites newer, unchanged items write nothing.
     Replay(ReplayArgs),
+    /// Publish the outbox into the embedded index (`ingest` does this
+    /// itself unless --no-publish).
+    Publish(StoreArgs),
+    /// Live records of a GTIN-8/12/13/14, a GS1 barcode scan (element
+    /// string, with or without parentheses, FNC1/GS, AIM prefix) or a GS1
+    /// Digital Link URI, as JSON lines. Exit 1 when nothing matches, 2 for
+    /// a bad code.
+    Lookup(LookupArgs),
+    /// Full-text search over brand, names and descriptions in every
+    /// language; ranked hits as JSON lines.
+    Search(SearchArgs),
+    /// Changes the index refused for good: list them, or queue them again.
+    DeadLetters(DeadLettersArgs),
+    /// Build a new index generation from the store, check it (count and
+    /// known GTINs), then switch to it; a failed check changes nothing.
+    Reindex(ReindexArgs),
     /// Reload sessions: list them, close one (or all), or confirm a held sweep.
     Reload(ReloadArgs),
     /// Write a consistent snapshot of the store (every tree and the format
@@ -157,6 +173,10 @@ pub(crate) struct IngestOptions {
     /// Response) is built.
     #[arg(long, value_name = "GLN")]
     pub(crate) recipient_gln: Option<String>,
+    /// Leave the changes in the outbox instead of publishing them to the
+    /// embedded index (DATA/index) after applying.
+    #[arg(long)]
+    pub(crate) no_publish: bool,
     /// Never draw a progress bar (one is drawn on a terminal for messages
     /// over 8 MiB).
     #[arg(long)]
@@ -215,4 +235,59 @@ pub(crate) struct InspectArgs {
     pub(crate) file: PathBuf,
     #[command(flatten)]
     pub(crate) limits: LimitArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct LookupArgs {
+    #[command(flatten)]
+    pub(crate) store: StoreArgs,
+    /// The code: GTIN, scan string or Digital Link URI.
+    pub(crate) code: String,
+    /// Only this target market (`840`, or `840/US-CA`).
+    #[arg(long, value_name = "TM")]
+    pub(crate) market: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SearchArgs {
+    #[command(flatten)]
+    pub(crate) store: StoreArgs,
+    /// Words, a GTIN or a scanned code.
+    pub(crate) query: String,
+    /// Search only text in this language (`en`, `fr`, `ar`, `ru`, ...).
+    #[arg(long, value_name = "L")]
+    pub(crate) lang: Option<String>,
+    /// Only this target market.
+    #[arg(long, value_name = "TM")]
+    pub(crate) market: Option<String>,
+    /// Only this brand (whole name, case-insensitive).
+    #[arg(long)]
+    pub(crate) brand: Option<String>,
+    /// Only this GPC brick code.
+    #[arg(long)]
+    pub(crate) gpc: Option<String>,
+    /// Hits per page.
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub(crate) limit: usize,
+    /// The cursor printed after the previous page.
+    #[arg(long)]
+    pub(crate) cursor: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DeadLettersArgs {
+    #[command(flatten)]
+    pub(crate) store: StoreArgs,
+    /// Queue every dead letter again and publish.
+    #[arg(long)]
+    pub(crate) retry: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ReindexArgs {
+    #[command(flatten)]
+    pub(crate) store: StoreArgs,
+    /// Records per commit while building.
+    #[arg(long, value_name = "N", default_value_t = 2000)]
+    pub(crate) batch_size: usize,
 }

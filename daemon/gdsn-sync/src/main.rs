@@ -4,6 +4,7 @@
 //! was rejected, 2 usage error or unreadable file.
 
 mod cli;
+mod index_cmds;
 mod ingest;
 mod messages;
 mod replies;
@@ -29,6 +30,11 @@ fn main() -> ExitCode {
         cli::Command::Replies(args) => store_cmds::replies(&args),
         cli::Command::Quarantine(args) => store_cmds::quarantine(&args),
         cli::Command::Replay(args) => ingest::replay::replay(&args),
+        cli::Command::Publish(args) => index_cmds::publish(&args),
+        cli::Command::Lookup(args) => index_cmds::lookup(&args),
+        cli::Command::Search(args) => index_cmds::search(&args),
+        cli::Command::DeadLetters(args) => index_cmds::dead_letters(&args),
+        cli::Command::Reindex(args) => index_cmds::reindex(&args),
         cli::Command::Reload(args) => store_cmds::reload(&args),
         cli::Command::Backup(args) => store_cmds::backup(&args),
         cli::Command::Restore(args) => store_cmds::restore(&args),

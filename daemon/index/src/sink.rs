@@ -265,3 +265,17 @@ impl IndexSink {
         self.stale_reader = true;
     }
 }
+
+impl gdsn_sink::Sink for IndexSink {
+    fn publish(&mut self, batch: &[Change]) -> Result<Ack, SinkError> {
+        IndexSink::publish(self, batch)
+    }
+
+    fn health(&mut self) -> Health {
+        IndexSink::health(self)
+    }
+
+    fn last_seq(&self) -> Option<u64> {
+        IndexSink::last_seq(self)
+    }
+}

@@ -88,6 +88,25 @@ impl SinkError {
     }
 }
 
+/// A search index the publisher can drain the outbox into. Blocking: the
+/// publisher runs on its own thread, off the async runtime (an async
+/// engine client is driven through a runtime handle by its adapter).
+pub trait Sink {
+    /// Makes every change of `batch` durable in the index, or says which
+    /// did not make it. Must honour the version rule of this crate.
+    fn publish(&mut self, batch: &[Change]) -> Result<Ack, SinkError>;
+
+    /// A probe that behaves like a real publish.
+    fn health(&mut self) -> Health;
+
+    /// The highest outbox sequence the index is known to hold durably, for
+    /// a sink that records it (the embedded index does, in its commits);
+    /// the publisher skips entries up to it after a crash.
+    fn last_seq(&self) -> Option<u64> {
+        None
+    }
+}
+
 /// The health of a sink, from a probe that behaves like a real publish.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Health {

@@ -17,7 +17,8 @@
 //! | `state` | item key | content hash, version, links (see [`codec`]) |
 //! | `claims` | child key | keys of the live parents whose records list it |
 //! | `tombstones` | item key | removal version and reason |
-//! | `outbox` | sequence, u64 big-endian | index change: key, op, version (JSON) |
+//! | `outbox` | sequence, u64 big-endian | index change: key, op, GDSN version, applied time, and for a retried dead letter its first sequence (JSON); removed once the index acknowledges it (see [`outbox`](crate::OutboxEntry)) |
+//! | `dead_letters` | sequence, u64 big-endian | an outbox entry the index refused for good, with its reason (JSON) |
 //! | `messages` | sender `\0` message id | content hash and outcome, or the resume point of a message still being applied (JSON) |
 //! | `quarantine` | sender `\0` message id | why it was set aside (JSON) |
 //! | `reloads` | pair `GLN/TM` | the open or held reload session (JSON) |
@@ -50,12 +51,14 @@ mod backup;
 pub mod codec;
 mod error;
 pub mod keys;
+mod outbox;
 pub mod reload;
 mod store;
 mod view;
 
 pub use archive::ArchiveWriter;
 pub use error::{StoreError, is_enospc};
+pub use outbox::{DeadLetter, OutboxEntry, OutboxOp};
 pub use store::{
     ApplyOutcome, Counts, MessageFinish, MessageStatus, PendingReply, Quarantined, ResumePoint, Store,
 };

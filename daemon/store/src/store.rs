@@ -17,12 +17,13 @@ use crate::{FORMAT_VERSION, StoreError, codec, keys};
 /// The store of one data directory.
 pub struct Store {
     db: Db,
-    meta: Tree,
-    items: Tree,
+    pub(crate) meta: Tree,
+    pub(crate) items: Tree,
     pub(crate) state: Tree,
     claims: Tree,
     tombstones: Tree,
-    outbox: Tree,
+    pub(crate) outbox: Tree,
+    pub(crate) dead_letters: Tree,
     messages: Tree,
     quarantine: Tree,
     replies: Tree,
@@ -206,6 +207,7 @@ impl Store {
             claims: tree("claims")?,
             tombstones: tree("tombstones")?,
             outbox: tree("outbox")?,
+            dead_letters: tree("dead_letters")?,
             messages: tree("messages")?,
             quarantine: tree("quarantine")?,
             replies: tree("replies")?,
@@ -475,6 +477,7 @@ impl Store {
             ("claims", &self.claims),
             ("tombstones", &self.tombstones),
             ("outbox", &self.outbox),
+            ("dead_letters", &self.dead_letters),
             ("messages", &self.messages),
             ("quarantine", &self.quarantine),
             ("replies", &self.replies),
@@ -504,19 +507,38 @@ impl Store {
     /// Writes every live record as one JSON line, in key order, with
     /// `parents` from the store's links (every live hierarchy's parents).
     pub fn export(&self, out: &mut impl Write) -> Result<usize, StoreError> {
+        self.for_each_live(|_, record| {
+            writeln!(out, "{record}")?;
+            Ok(())
+        })
+    }
+
+    /// Calls `f` with every live record in key order (as [`Store::export`]
+    /// writes it); returns how many.
+    pub fn for_each_live(
+        &self,
+        mut f: impl FnMut(&str, &Value) -> Result<(), StoreError>,
+    ) -> Result<usize, StoreError> {
         let mut n = 0;
         for entry in self.items.iter() {
             let (key, value) = entry?;
-            let mut record: Value = serde_json::from_slice(&value).map_err(|_| corrupt("items", &key))?;
-            if let Some(bytes) = self.state.get(&key)? {
-                let stored = codec::decode_state(&bytes).ok_or_else(|| corrupt("state", &key))?;
-                let parents: Vec<String> = stored.links.parents.iter().map(|p| p.gtin.to_string()).collect();
-                record["parents"] = json!(parents);
-            }
-            writeln!(out, "{record}")?;
+            let record = self.with_links(&key, &value)?;
+            f(&String::from_utf8_lossy(&key), &record)?;
             n += 1;
         }
         Ok(n)
+    }
+
+    /// A stored record with `parents` from the store's links: every live
+    /// hierarchy's parents, not only those of the message that wrote it.
+    pub(crate) fn with_links(&self, key: &[u8], value: &[u8]) -> Result<Value, StoreError> {
+        let mut record: Value = serde_json::from_slice(value).map_err(|_| corrupt("items", key))?;
+        if let Some(bytes) = self.state.get(key)? {
+            let stored = codec::decode_state(&bytes).ok_or_else(|| corrupt("state", key))?;
+            let parents: Vec<String> = stored.links.parents.iter().map(|p| p.gtin.to_string()).collect();
+            record["parents"] = json!(parents);
+        }
+        Ok(record)
     }
 
     /// The stored state of a key (for tests and tools).
@@ -668,7 +690,8 @@ impl Writer<'_> {
             + 1;
         self.meta.insert("outbox_seq", &seq.to_be_bytes())?;
         let version_hex: String = version.iter().map(|b| format!("{b:02x}")).collect();
-        let entry = json!({ "key": key.to_string(), "op": op, "version": version_hex });
+        let entry =
+            json!({ "key": key.to_string(), "op": op, "version": version_hex, "at": self.applied_at });
         self.outbox.insert(&seq.to_be_bytes(), entry.to_string().into_bytes())?;
         Ok(seq)
     }

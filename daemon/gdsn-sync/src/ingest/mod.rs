@@ -66,6 +66,13 @@ pub(crate) fn apply_all(
     {
         return fail(&e);
     }
+    if !options.dry_run
+        && !options.no_publish
+        && let Err(e) = crate::index_cmds::publish_embedded(store, &store_args.data_dir)
+    {
+        eprintln!("applied, but not yet published (the changes wait in the outbox): {e:#}");
+        return ExitCode::from(2);
+    }
     ExitCode::from(worst)
 }
 

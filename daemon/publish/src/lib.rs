@@ -1,0 +1,269 @@
+//! The publisher: drains the store's outbox into a search index.
+//!
+//! One [`drain`] call reads the outbox in bounded batches (oldest first),
+//! turns each entry into a [`Change`] carrying the record as it is now and
+//! the key's write sequence as its version, hands the batch to the sink,
+//! and removes from the outbox only what the sink acknowledged. Changes the
+//! sink refuses for good go to the store's dead-letter list with the
+//! sink's reason; retryable failures are retried with exponential backoff
+//! and full jitter, a bounded number of times, then the call gives up and
+//! leaves them in the outbox for the next call.
+//!
+//! **Invariants.** The publisher never writes an item: only the outbox and
+//! the dead-letter list. Delivery is at least once (a crash between the
+//! sink's acknowledgement and the outbox removal republishes the batch),
+//! and repeats are harmless because sinks ignore versions they already
+//! hold. After a crash, entries up to the sink's recorded last sequence
+//! ([`Sink::last_seq`]) are dropped without republishing.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use gdsn_model::time::Timestamp;
+use gdsn_schedule::Backoff;
+use gdsn_sink::{Change, Op, Sink, SinkError};
+use gdsn_store::{OutboxEntry, OutboxOp, Store, StoreError};
+use serde_json::json;
+
+/// How [`drain`] batches and retries.
+#[derive(Debug, Clone)]
+pub struct PublishOptions {
+    /// Outbox entries per batch (one sink publish, one index commit).
+    pub batch_size: usize,
+    /// Consecutive failed attempts before a drain gives up.
+    pub max_attempts: u32,
+    /// First retry delay; doubles per failure, with full jitter.
+    pub initial_backoff: Duration,
+    /// Longest retry delay.
+    pub max_backoff: Duration,
+}
+
+impl Default for PublishOptions {
+    fn default() -> Self {
+        PublishOptions {
+            batch_size: 1000,
+            max_attempts: 6,
+            initial_backoff: Duration::from_millis(200),
+            max_backoff: Duration::from_secs(30),
+        }
+    }
+}
+
+/// What one drain did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DrainReport {
+    /// Batches handed to the sink.
+    pub batches: usize,
+    /// Changes the sink applied.
+    pub published: usize,
+    /// Changes the sink already held at the same or a newer version.
+    pub already_newer: usize,
+    /// Entries dropped without publishing: the sink held them already
+    /// (below its last sequence), the key is gone (a later delete follows),
+    /// or a later entry of the same batch covers the key.
+    pub skipped: usize,
+    /// Entries moved to the dead-letter list.
+    pub dead_lettered: usize,
+    /// Failed attempts that were retried.
+    pub retries: u32,
+    /// Seconds between the oldest entry's apply and the start of the drain
+    /// (the publish lag), when there was one.
+    pub lag_secs: Option<u64>,
+}
+
+/// Why a drain stopped early.
+#[derive(Debug, thiserror::Error)]
+pub enum PublishError {
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The sink kept failing; the entries stay in the outbox.
+    #[error("the index is unavailable after {attempts} attempts: {reason}")]
+    Unavailable {
+        /// Attempts made.
+        attempts: u32,
+        /// The last failure.
+        reason: String,
+        /// What was done before giving up.
+        report: DrainReport,
+    },
+}
+
+/// Drains the outbox into `sink` until it is empty, or the sink has failed
+/// `max_attempts` times in a row. `sleep` waits between retries (tests
+/// pass a recorder; the daemon a real sleep that notices shutdown).
+pub fn drain(
+    store: &Store,
+    sink: &mut dyn Sink,
+    options: &PublishOptions,
+    sleep: &mut dyn FnMut(Duration),
+) -> Result<DrainReport, PublishError> {
+    let mut report = DrainReport::default();
+    let floor = sink.last_seq().unwrap_or(0);
+    let mut backoff = Backoff::new(options.initial_backoff, options.max_backoff, seed());
+    let mut failures = 0u32;
+    loop {
+        let entries = store.outbox_batch(options.batch_size.max(1))?;
+        if report.lag_secs.is_none() {
+            report.lag_secs = entries.first().and_then(|e| lag_secs(e.applied_at.as_deref()));
+        }
+        if entries.is_empty() {
+            return Ok(report);
+        }
+        let (held, entries): (Vec<OutboxEntry>, Vec<OutboxEntry>) =
+            entries.into_iter().partition(|e| e.seq <= floor);
+        if !held.is_empty() {
+            report.skipped += held.len();
+            store.published(&held.iter().map(|e| e.seq).collect::<Vec<_>>())?;
+            continue;
+        }
+        let batch = Batch::build(store, &entries)?;
+        report.skipped += batch.covered.len() + batch.gone.len();
+        store.published(&batch.gone)?;
+        if batch.changes.is_empty() {
+            store.published(&batch.covered)?;
+            continue;
+        }
+        report.batches += 1;
+        match sink.publish(&batch.changes) {
+            Ok(ack) => {
+                report.published += ack.applied;
+                report.already_newer += ack.already_newer;
+                store.published(&batch.all_seqs())?;
+                failures = 0;
+            }
+            Err(SinkError::Partial { ack, retry, rejected }) => {
+                report.published += ack.applied;
+                report.already_newer += ack.already_newer;
+                for (seq, reason) in &rejected {
+                    store.dead_letter(*seq, reason)?;
+                }
+                report.dead_lettered += rejected.len();
+                let done: Vec<u64> = batch
+                    .all_seqs()
+                    .into_iter()
+                    .filter(|s| !retry.contains(s) && !rejected.contains_key(s))
+                    .collect();
+                store.published(&done)?;
+                if !retry.is_empty() {
+                    failures += 1;
+                    wait_or_give_up(
+                        &mut report,
+                        &mut backoff,
+                        failures,
+                        options,
+                        None,
+                        "items to retry",
+                        sleep,
+                    )?;
+                }
+            }
+            Err(SinkError::Unavailable { reason, retry_after_secs }) => {
+                failures += 1;
+                wait_or_give_up(
+                    &mut report,
+                    &mut backoff,
+                    failures,
+                    options,
+                    retry_after_secs,
+                    &reason,
+                    sleep,
+                )?;
+            }
+        }
+    }
+}
+
+/// Sleeps before the next attempt, or gives up after too many failures.
+fn wait_or_give_up(
+    report: &mut DrainReport,
+    backoff: &mut Backoff,
+    failures: u32,
+    options: &PublishOptions,
+    retry_after_secs: Option<u64>,
+    reason: &str,
+    sleep: &mut dyn FnMut(Duration),
+) -> Result<(), PublishError> {
+    if failures >= options.max_attempts {
+        return Err(PublishError::Unavailable {
+            attempts: failures,
+            reason: reason.to_owned(),
+            report: report.clone(),
+        });
+    }
+    report.retries += 1;
+    let asked = Duration::from_secs(retry_after_secs.unwrap_or(0)).min(options.max_backoff);
+    sleep(backoff.next_delay(failures).max(asked));
+    Ok(())
+}
+
+/// One batch: the changes to send and which outbox entries they answer for.
+struct Batch {
+    changes: Vec<Change>,
+    /// Entries whose key a later entry of the batch also names.
+    covered: Vec<u64>,
+    /// Upserts of keys that are no longer live.
+    gone: Vec<u64>,
+}
+
+impl Batch {
+    fn build(store: &Store, entries: &[OutboxEntry]) -> Result<Batch, StoreError> {
+        // Only the last entry of a key matters: the record is read as it
+        // is now, and a later delete supersedes an upsert.
+        let mut last: BTreeMap<&str, &OutboxEntry> = BTreeMap::new();
+        let mut covered = Vec::new();
+        for entry in entries {
+            if let Some(earlier) = last.insert(&entry.key, entry) {
+                covered.push(earlier.seq);
+            }
+        }
+        let published_at = now();
+        let (mut changes, mut gone) = (Vec::new(), Vec::new());
+        for entry in entries.iter().filter(|e| !covered.contains(&e.seq)) {
+            let change = match entry.op {
+                OutboxOp::Delete => Change {
+                    seq: entry.seq,
+                    key: entry.key.clone(),
+                    version: entry.delete_version,
+                    op: Op::Delete,
+                },
+                OutboxOp::Upsert => {
+                    let Some(mut record) = store.record(&entry.key)? else {
+                        gone.push(entry.seq);
+                        continue;
+                    };
+                    let version = record["sync"]["version"].as_u64().unwrap_or(entry.seq);
+                    record["sync"]["published_at"] = json!(published_at);
+                    Change { seq: entry.seq, key: entry.key.clone(), version, op: Op::Upsert(record) }
+                }
+            };
+            changes.push(change);
+        }
+        Ok(Batch { changes, covered, gone })
+    }
+
+    /// The sequences the sink's answer covers: the changes' and the
+    /// entries they stand for.
+    fn all_seqs(&self) -> Vec<u64> {
+        self.changes.iter().map(|c| c.seq).chain(self.covered.iter().copied()).collect()
+    }
+}
+
+fn now_nanos() -> i128 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos() as i128)
+}
+
+fn now() -> String {
+    let nanos = now_nanos();
+    Timestamp::from_unix_nanos(nanos - nanos % 1_000_000_000).map_or_else(String::new, |t| t.to_rfc3339())
+}
+
+fn seed() -> u64 {
+    now_nanos() as u64
+}
+
+fn lag_secs(applied_at: Option<&str>) -> Option<u64> {
+    let (at, _) = Timestamp::parse(applied_at?).ok()?;
+    let secs = (now_nanos() - at.unix_nanos()) / 1_000_000_000;
+    u64::try_from(secs).ok()
+}
