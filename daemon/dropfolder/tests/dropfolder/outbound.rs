@@ -59,7 +59,9 @@ fn no_partial_xml_is_ever_visible() {
         let (stop, outbound) = (Arc::clone(&stop), outbound.clone());
         thread::spawn(move || {
             let mut checks = 0u32;
-            while !stop.load(Ordering::Relaxed) {
+            loop {
+                // One last pass after the writer stops, so the finished files are always checked.
+                let stopping = stop.load(Ordering::Relaxed);
                 for entry in fs::read_dir(&outbound).expect("list").flatten() {
                     let name = entry.file_name().to_string_lossy().into_owned();
                     if !name.ends_with(".xml") {
@@ -70,8 +72,10 @@ fn no_partial_xml_is_ever_visible() {
                     assert!(body.iter().all(|b| *b == body[0]), "mixed {name}");
                     checks += 1;
                 }
+                if stopping {
+                    return checks;
+                }
             }
-            checks
         })
     };
     for round in 0..40u8 {
