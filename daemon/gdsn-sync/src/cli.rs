@@ -50,6 +50,11 @@ pub(crate) enum Command {
     /// Build a new index generation from the store, check it (count and
     /// known GTINs), then switch to it; a failed check changes nothing.
     Reindex(ReindexArgs),
+    /// Validate a configuration file: every problem with file:line:column
+    /// and field (exit 2), or a summary of what it configures (exit 0).
+    CheckConfig(crate::config_cmds::CheckConfigArgs),
+    /// Print the JSON Schema of the configuration file.
+    ConfigSchema,
     /// Reload sessions: list them, close one (or all), or confirm a held sweep.
     Reload(ReloadArgs),
     /// Write a consistent snapshot of the store (every tree and the format

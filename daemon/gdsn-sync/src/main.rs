@@ -4,6 +4,7 @@
 //! was rejected, 2 usage error or unreadable file.
 
 mod cli;
+mod config_cmds;
 mod index_cmds;
 mod ingest;
 mod messages;
@@ -35,6 +36,8 @@ fn main() -> ExitCode {
         cli::Command::Search(args) => index_cmds::search(&args),
         cli::Command::DeadLetters(args) => index_cmds::dead_letters(&args),
         cli::Command::Reindex(args) => index_cmds::reindex(&args),
+        cli::Command::CheckConfig(args) => config_cmds::check_config(&args),
+        cli::Command::ConfigSchema => config_cmds::config_schema(),
         cli::Command::Reload(args) => store_cmds::reload(&args),
         cli::Command::Backup(args) => store_cmds::backup(&args),
         cli::Command::Restore(args) => store_cmds::restore(&args),
