@@ -5,3 +5,4 @@ mod changes;
 mod faults;
 mod helpers;
 mod inbox;
+mod mtls;
