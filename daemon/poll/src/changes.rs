@@ -15,7 +15,7 @@ use time::format_description::well_known::Rfc3339;
 use crate::client::{Api, PoolClient};
 use crate::error::PollError;
 use crate::handler::MessageHandler;
-use crate::messages::{fetch, ids, text_at};
+use crate::messages::{check_pages, fetch, ids, text_at};
 
 /// Ids remembered by default: far more than one overlap window of a real pool holds.
 pub const DEFAULT_RECENT_IDS: usize = 10_000;
@@ -87,6 +87,7 @@ impl PoolClient {
         loop {
             let page = self.get_json(url.clone()).await?;
             report.pages += 1;
+            check_pages(report.pages, url.as_str())?;
             for id in ids(&page, &api.messages, url.as_str())? {
                 if seen.contains(&id) {
                     report.repeats += 1;

@@ -9,7 +9,7 @@ use reqwest::Method;
 use crate::client::{Api, PoolClient};
 use crate::error::PollError;
 use crate::handler::MessageHandler;
-use crate::messages::{fetch, ids, text_at};
+use crate::messages::{check_pages, fetch, ids, text_at};
 
 /// What one inbox poll did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -43,6 +43,7 @@ impl PoolClient {
             }
             let page = self.get_json(url.clone()).await?;
             report.pages += 1;
+            check_pages(report.pages, url.as_str())?;
             for id in ids(&page, &api.messages, url.as_str())? {
                 if !handled.insert(id.clone()) {
                     report.duplicates += 1;

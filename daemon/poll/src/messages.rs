@@ -8,6 +8,18 @@ use crate::client::PoolClient;
 use crate::error::PollError;
 use crate::response::Expect;
 
+/// Pages one poll reads at most: a pool whose cursors go round in a circle would otherwise keep a
+/// poll (and its per-poll id set) growing for ever. At 50 entries a page this is 5 million messages.
+pub(crate) const MAX_PAGES_PER_POLL: u64 = 100_000;
+
+/// Fails once a poll has read more than [`MAX_PAGES_PER_POLL`] pages.
+pub(crate) fn check_pages(pages: u64, url: &str) -> Result<(), PollError> {
+    if pages > MAX_PAGES_PER_POLL {
+        return Err(PollError::protocol(url, format!("more than {MAX_PAGES_PER_POLL} pages in one poll")));
+    }
+    Ok(())
+}
+
 /// The message ids of a list page, in the order listed.
 pub(crate) fn ids(page: &Value, access: &MessageAccess, url: &str) -> Result<Vec<String>, PollError> {
     let entries = access.messages_pointer.get(page).and_then(Value::as_array).ok_or_else(|| {

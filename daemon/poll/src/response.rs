@@ -73,10 +73,19 @@ pub(crate) async fn status_error(response: Response, url: &str) -> PollError {
     }
 }
 
-/// `Retry-After` in seconds (the form pools use). An HTTP date is not read; the caller then waits the
-/// default.
+/// `Retry-After` in seconds, or as an HTTP date (RFC 9110 IMF-fixdate; a date in the past means no
+/// wait). Anything else is `None`, and the caller waits the default.
 fn parse_retry_after(value: &str) -> Option<Duration> {
-    value.trim().parse::<u64>().ok().map(Duration::from_secs)
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let format = time::macros::format_description!(
+        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
+    );
+    let at = time::PrimitiveDateTime::parse(value, format).ok()?.assume_utc();
+    let wait = at - time::OffsetDateTime::now_utc();
+    Some(Duration::try_from(wait).unwrap_or(Duration::ZERO))
 }
 
 /// The start of a body as text, for error messages.
@@ -136,7 +145,14 @@ mod tests {
     #[test]
     fn retry_after_is_read_in_seconds() {
         assert_eq!(parse_retry_after(" 2 "), Some(Duration::from_secs(2)));
-        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);
+        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), Some(Duration::ZERO));
+        let later = time::OffsetDateTime::now_utc() + time::Duration::seconds(120);
+        let format = time::macros::format_description!(
+            "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
+        );
+        let wait = parse_retry_after(&later.format(format).unwrap()).unwrap();
+        assert!((Duration::from_secs(118)..=Duration::from_secs(120)).contains(&wait), "{wait:?}");
+        assert_eq!(parse_retry_after("soon"), None);
     }
 
     #[test]

@@ -138,3 +138,18 @@ async fn bodies_past_the_cap_are_refused_naming_the_url() {
     let error = pool.poll_inbox(&mut handler).await.expect_err("an error");
     assert!(matches!(error, PollError::BodyTooLarge { .. }), "{error}");
 }
+
+/// An acknowledgement the pool answers 200 but forgets: the message comes again on the next poll
+/// (delivery is at least once; the store recognises the repeat).
+#[tokio::test]
+async fn a_forgotten_acknowledgement_means_one_more_delivery() {
+    let sim = start(sim_config(2)).await;
+    arm(&sim, r#"{"redeliver_after_ack": {"next": 1}}"#);
+    let pool = inbox_client(&sim);
+    let mut handler = Recorder::default();
+    assert_eq!(pool.poll_inbox(&mut handler).await.expect("first").delivered, 2);
+    assert_eq!(sim.state().inbox.len(), 1);
+    assert_eq!(pool.poll_inbox(&mut handler).await.expect("second").delivered, 1);
+    assert_eq!(handler.got[2].0, handler.got[0].0);
+    assert!(sim.state().inbox.is_empty());
+}
