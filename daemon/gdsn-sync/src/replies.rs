@@ -55,6 +55,8 @@ pub(crate) struct ReplyContext<'a> {
     pub(crate) sbdh: &'a Sbdh,
     pub(crate) sequence: u64,
     pub(crate) now: Timestamp,
+    /// Distinguishes a second CIC of the same message (`SYNC`), or "".
+    pub(crate) kind_suffix: &'static str,
 }
 
 /// A built reply: (kind, message id, receiver, XML).
@@ -68,7 +70,7 @@ pub(crate) fn cic(ctx: &ReplyContext<'_>, docs: &[DocReply]) -> Result<Option<Bu
         .enumerate()
         .filter_map(|(i, doc)| {
             Some(Confirmation {
-                document_id: format!("CIC-{}-{}", ctx.sequence, i + 1),
+                document_id: format!("CIC{}-{}-{}", ctx.kind_suffix, ctx.sequence, i + 1),
                 item: doc.item.clone()?,
                 state: doc.state,
                 recipient: ctx.recipient_gln.to_owned(),
@@ -80,9 +82,37 @@ pub(crate) fn cic(ctx: &ReplyContext<'_>, docs: &[DocReply]) -> Result<Option<Bu
     if confirmations.is_empty() {
         return Ok(None);
     }
-    let env = envelope(ctx, &pool, "CIC");
+    let env = envelope(ctx, &pool, if ctx.kind_suffix.is_empty() { "CIC" } else { "CIC-SYNC" });
     let xml = catalogue_item_confirmation(&env, &confirmations).map_err(|e| e.to_string())?;
     Ok(Some(("CIC", env.message_id, pool, xml)))
+}
+
+/// The CIC SYNCHRONISED for the documents that earned RECEIVED, with the
+/// item keys it covers: held in the store until the publisher has put
+/// every change of the message into the index.
+pub(crate) fn synchronised(
+    ctx: &ReplyContext<'_>,
+    docs: &[DocReply],
+) -> Result<Option<(Built, Vec<String>)>, String> {
+    let received: Vec<DocReply> = docs
+        .iter()
+        .filter(|d| d.state == ConfirmationState::Received)
+        .map(|d| DocReply { state: ConfirmationState::Synchronised, ..d.clone() })
+        .collect();
+    let keys = received
+        .iter()
+        .filter_map(|d| d.item.as_ref())
+        .map(|i| {
+            let mut key = format!("{}/{}/{}", i.data_source, i.gtin, i.target_market);
+            if let Some(sub) = &i.target_market_subdivision {
+                key.push('/');
+                key.push_str(sub);
+            }
+            key
+        })
+        .collect();
+    let sync_ctx = ReplyContext { kind_suffix: "SYNC", ..*ctx };
+    Ok(cic(&sync_ctx, &received)?.map(|built| (built, keys)))
 }
 
 fn review_statuses(doc: &DocReply) -> Vec<ConfirmationStatus> {

@@ -192,7 +192,7 @@ fn shared_children_keep_every_live_parent() {
 }
 
 fn ingest_as_recipient(data: &Path, files: &[PathBuf]) -> String {
-    let mut args = vec!["ingest".to_owned(), "--recipient-gln".to_owned(), "5412345000006".to_owned()];
+    let mut args = ["ingest", "--no-publish", "--recipient-gln", "5412345000006"].map(str::to_owned).to_vec();
     args.extend(files.iter().map(|f| f.to_string_lossy().into_owned()));
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     String::from_utf8_lossy(&run(data, &args).stdout).into_owned()
@@ -217,14 +217,21 @@ fn replies_are_queued_then_written_and_validate() {
     assert_eq!(out.matches("0 replies queued").count(), 1, "{out}");
     let listed = String::from_utf8_lossy(&run(data.path(), &["replies"]).stdout).into_owned();
     assert_eq!(listed.lines().count(), 3, "{listed}");
+    // CIC SYNCHRONISED waits until the publisher has put the message's
+    // changes into the index.
+    let published = run(data.path(), &["publish"]);
+    assert_eq!(published.status.code(), Some(0), "{}", String::from_utf8_lossy(&published.stderr));
+    let listed = String::from_utf8_lossy(&run(data.path(), &["replies"]).stdout).into_owned();
+    assert_eq!(listed.lines().count(), 4, "{listed}");
     let outbound = data.path().join("outbound");
     let written = run(data.path(), &["replies", "--write-to", &outbound.to_string_lossy()]);
     assert_eq!(written.status.code(), Some(0));
     let files: Vec<PathBuf> =
         std::fs::read_dir(&outbound).expect("outbound").flatten().map(|e| e.path()).collect();
-    assert_eq!(files.len(), 3);
+    assert_eq!(files.len(), 4);
     let texts: Vec<String> = files.iter().map(|f| std::fs::read_to_string(f).expect("reply")).collect();
     assert!(texts.iter().any(|t| t.contains(">RECEIVED<")));
+    assert!(texts.iter().any(|t| t.contains(">SYNCHRONISED<") && t.contains("50812345200015")));
     assert!(texts.iter().any(|t| t.contains(">REVIEW<") && t.contains("[M007]")));
     assert!(texts.iter().any(|t| t.contains("<errorCode>X007</errorCode>")));
     // Delivered replies leave the queue.

@@ -66,6 +66,9 @@ pub struct DrainReport {
     pub dead_lettered: usize,
     /// Failed attempts that were retried.
     pub retries: u32,
+    /// Held replies (CIC SYNCHRONISED) released for delivery because all
+    /// their message's changes are now published.
+    pub synchronised: usize,
     /// Seconds between the oldest entry's apply and the start of the drain
     /// (the publish lag), when there was one.
     pub lag_secs: Option<u64>,
@@ -108,6 +111,7 @@ pub fn drain(
             report.lag_secs = entries.first().and_then(|e| lag_secs(e.applied_at.as_deref()));
         }
         if entries.is_empty() {
+            report.synchronised += store.release_held_replies()?;
             return Ok(report);
         }
         let (held, entries): (Vec<OutboxEntry>, Vec<OutboxEntry>) =

@@ -9,6 +9,8 @@
 //! sequence it was first written under) for a delete: both are store write
 //! sequences, which only grow for a key.
 
+use std::collections::BTreeSet;
+
 use serde_json::{Value, json};
 use sled::Transactional;
 use sled::transaction::{ConflictableTransactionError, TransactionError};
@@ -146,6 +148,45 @@ impl Store {
                 Ok::<_, ConflictableTransactionError<()>>(dead.len())
             });
         result.map_err(tx_error)
+    }
+}
+
+impl Store {
+    /// Moves held replies (CIC SYNCHRONISED) into the delivery queue once
+    /// every outbox entry up to their message is published and none of
+    /// their items is in the dead-letter list. Returns how many moved.
+    pub fn release_held_replies(&self) -> Result<usize, StoreError> {
+        let oldest = match self.outbox.first()? {
+            Some((seq, _)) => decode_seq(&seq)?,
+            None => u64::MAX,
+        };
+        let dead: BTreeSet<String> = self.dead_letters()?.into_iter().map(|d| d.key).collect();
+        let mut released = 0;
+        for entry in self.held_replies.iter() {
+            let (id, value) = entry?;
+            let v: Value = serde_json::from_slice(&value).unwrap_or(Value::Null);
+            let through = v["through"].as_u64().unwrap_or(0);
+            let blocked = v["keys"]
+                .as_array()
+                .is_some_and(|keys| keys.iter().any(|k| k.as_str().is_some_and(|k| dead.contains(k))));
+            if oldest <= through || blocked {
+                continue;
+            }
+            let reply = json!({ "kind": v["kind"], "message_id": v["message_id"], "receiver": v["receiver"], "xml": v["xml"] });
+            let result = (&self.held_replies, &self.replies).transaction(|(held, replies)| {
+                held.remove(&id)?;
+                replies.insert(&id, reply.to_string().into_bytes())?;
+                Ok::<_, ConflictableTransactionError<()>>(())
+            });
+            result.map_err(tx_error)?;
+            released += 1;
+        }
+        Ok(released)
+    }
+
+    /// Replies held until their changes are published.
+    pub fn held_reply_count(&self) -> usize {
+        self.held_replies.len()
     }
 }
 

@@ -26,7 +26,8 @@ pub struct Store {
     pub(crate) dead_letters: Tree,
     messages: Tree,
     quarantine: Tree,
-    replies: Tree,
+    pub(crate) replies: Tree,
+    pub(crate) held_replies: Tree,
     pub(crate) reloads: Tree,
     pub(crate) reload_marks: Tree,
 }
@@ -143,11 +144,14 @@ pub struct MessageFinish {
     pub replies: Vec<(String, String, String, String)>,
     /// Reload marks: (pair, opening sequence, sweep version, keys received).
     pub reload: Vec<(String, u64, gdsn_diff::Version, Vec<ItemKey>)>,
+    /// Replies held until the message's changes are published (CIC
+    /// SYNCHRONISED): (kind, message id, receiver, XML, item keys).
+    pub held: Vec<(String, String, String, String, Vec<String>)>,
 }
 
 impl MessageFinish {
     fn write(&self, done: &Done<'_>, reply_ids: &[u64]) -> Result<(), TxError> {
-        let Done { messages, replies, reloads, reload_marks } = done;
+        let Done { messages, replies, reloads, reload_marks, held_replies, meta } = done;
         if !self.message_id.is_empty() || !self.sender.is_empty() {
             let value = json!({ "hash": format!("{:032x}", self.hash), "archive": self.archive, "summary": self.summary });
             messages.insert(message_key(&self.sender, &self.message_id), value.to_string().into_bytes())?;
@@ -155,6 +159,15 @@ impl MessageFinish {
         for ((kind, message_id, receiver, xml), id) in self.replies.iter().zip(reply_ids) {
             let value = json!({ "kind": kind, "message_id": message_id, "receiver": receiver, "xml": xml });
             replies.insert(&id.to_be_bytes(), value.to_string().into_bytes())?;
+        }
+        // Held until every outbox entry up to here is published.
+        let through =
+            meta.get("outbox_seq")?.and_then(|b| b.as_ref().try_into().ok()).map_or(0, u64::from_be_bytes);
+        for ((kind, message_id, receiver, xml, keys), id) in
+            self.held.iter().zip(&reply_ids[self.replies.len()..])
+        {
+            let value = json!({ "kind": kind, "message_id": message_id, "receiver": receiver, "xml": xml, "keys": keys, "through": through });
+            held_replies.insert(&id.to_be_bytes(), value.to_string().into_bytes())?;
         }
         for (pair, opened_at, version, keys) in &self.reload {
             crate::reload::mark_in(reloads, reload_marks, pair, *opened_at, *version, keys)?;
@@ -169,6 +182,8 @@ struct Done<'t> {
     replies: &'t TransactionalTree,
     reloads: &'t TransactionalTree,
     reload_marks: &'t TransactionalTree,
+    held_replies: &'t TransactionalTree,
+    meta: &'t TransactionalTree,
 }
 
 /// Why a transaction ended without committing.
@@ -211,6 +226,7 @@ impl Store {
             messages: tree("messages")?,
             quarantine: tree("quarantine")?,
             replies: tree("replies")?,
+            held_replies: tree("held_replies")?,
             reloads: tree("reloads")?,
             reload_marks: tree("reload_marks")?,
             db,
@@ -402,8 +418,9 @@ impl Store {
         documents: &[Incoming],
         finish: &MessageFinish,
     ) -> Result<ApplyOutcome, StoreError> {
-        let reply_ids: Vec<u64> =
-            finish.replies.iter().map(|_| self.db.generate_id()).collect::<Result<_, _>>()?;
+        let reply_ids: Vec<u64> = (0..finish.replies.len() + finish.held.len())
+            .map(|_| self.db.generate_id())
+            .collect::<Result<_, _>>()?;
         self.transact(documents, Mode::Finish(finish, &reply_ids))
     }
 
@@ -419,11 +436,19 @@ impl Store {
             &self.replies,
             &self.reloads,
             &self.reload_marks,
+            &self.held_replies,
         );
         let applied_at = now_rfc3339();
         let result = trees.transaction(|t| {
             let (items, state, claims, tombstones, outbox, meta) = (&t.0, &t.1, &t.2, &t.3, &t.4, &t.5);
-            let done = Done { messages: &t.6, replies: &t.7, reloads: &t.8, reload_marks: &t.9 };
+            let done = Done {
+                messages: &t.6,
+                replies: &t.7,
+                reloads: &t.8,
+                reload_marks: &t.9,
+                held_replies: &t.10,
+                meta: &t.5,
+            };
             let mut outcome = ApplyOutcome::default();
             for document in documents {
                 let view = TxView { items, state, claims, tombstones, failure: RefCell::new(None) };
@@ -481,6 +506,7 @@ impl Store {
             ("messages", &self.messages),
             ("quarantine", &self.quarantine),
             ("replies", &self.replies),
+            ("held_replies", &self.held_replies),
             ("reloads", &self.reloads),
             ("reload_marks", &self.reload_marks),
         ]

@@ -168,7 +168,7 @@ fn ingest_message(
     }
     run.summary.rejected +=
         usize::from(parsed.diagnostics.iter().any(|d| d.is_error()) && run.summary.documents == 0);
-    let replies = build_replies(options, &parsed, &run);
+    let (replies, held) = build_replies(options, &parsed, &run);
     run.summary.replies = options.recipient_gln.as_ref().map(|_| replies.len());
     if options.dry_run {
         run.flush_chunk()?;
@@ -182,7 +182,7 @@ fn ingest_message(
             (None, Some(name)) => name.to_owned(),
             (None, None) => anyhow::bail!("no archive for an applied message"),
         };
-        finish_message(store, &parsed, &mut run, archived, replies)?;
+        finish_message(store, &parsed, &mut run, archived, replies, held)?;
     }
     run.summary.outbox = store.outbox_depth();
     Ok(run.summary)
@@ -228,6 +228,7 @@ fn finish_message(
     run: &mut Run<'_>,
     archived: String,
     replies: Vec<(String, String, String, String)>,
+    held: Vec<Held>,
 ) -> Result<()> {
     let env = parsed.envelope.as_ref();
     let finish = MessageFinish {
@@ -242,6 +243,7 @@ fn finish_message(
             .iter()
             .map(|(pair, (v, keys))| (pair.clone(), run.sequence, *v, keys.clone()))
             .collect(),
+        held,
     };
     let outcome = store.apply_last(&run.chunk, &finish)?;
     run.chunk.clear();
@@ -270,15 +272,29 @@ impl Read for Tee {
 /// Builds the replies the message earned: none without our GLN. A reply
 /// that cannot be built is reported and skipped: it must not stop the
 /// message from being applied.
+/// A reply held until the message's changes are published, with its keys.
+type Held = (String, String, String, String, Vec<String>);
+
 fn build_replies(
     args: &IngestOptions,
     parsed: &Summary,
     run: &Run<'_>,
-) -> Vec<(String, String, String, String)> {
+) -> (Vec<(String, String, String, String)>, Vec<Held>) {
     let (Some(recipient_gln), Some(sbdh)) = (args.recipient_gln.as_deref(), parsed.envelope.as_ref()) else {
-        return Vec::new();
+        return (Vec::new(), Vec::new());
     };
-    let ctx = replies::ReplyContext { recipient_gln, sbdh, sequence: run.sequence, now: now() };
+    let ctx =
+        replies::ReplyContext { recipient_gln, sbdh, sequence: run.sequence, now: now(), kind_suffix: "" };
+    let held = match replies::synchronised(&ctx, &run.replies) {
+        Ok(Some(((kind, message_id, receiver, xml), keys))) => {
+            vec![(kind.to_owned(), message_id, receiver, xml, keys)]
+        }
+        Ok(None) => Vec::new(),
+        Err(e) => {
+            eprintln!("warning: reply not built: {e}");
+            Vec::new()
+        }
+    };
     let mut unreadable = parsed.diagnostics.clone();
     if parsed.stopped {
         unreadable.extend(run.fatal.iter().cloned());
@@ -293,7 +309,7 @@ fn build_replies(
             Err(e) => eprintln!("warning: reply not built: {e}"),
         }
     }
-    built
+    (built, held)
 }
 
 fn now() -> Timestamp {
