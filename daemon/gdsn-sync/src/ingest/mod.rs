@@ -227,7 +227,7 @@ fn finish_message(
     parsed: &Summary,
     run: &mut Run<'_>,
     archived: String,
-    replies: Vec<(String, String, String, String)>,
+    replies: Vec<Reply>,
     held: Vec<Held>,
 ) -> Result<()> {
     let env = parsed.envelope.as_ref();
@@ -272,6 +272,9 @@ impl Read for Tee {
 /// Builds the replies the message earned: none without our GLN. A reply
 /// that cannot be built is reported and skipped: it must not stop the
 /// message from being applied.
+/// A reply to queue: (kind, message id, receiver, XML).
+type Reply = (String, String, String, String);
+
 /// A reply held until the message's changes are published, with its keys.
 type Held = (String, String, String, String, Vec<String>);
 
@@ -279,7 +282,7 @@ fn build_replies(
     args: &IngestOptions,
     parsed: &Summary,
     run: &Run<'_>,
-) -> (Vec<(String, String, String, String)>, Vec<Held>) {
+) -> (Vec<Reply>, Vec<Held>) {
     let (Some(recipient_gln), Some(sbdh)) = (args.recipient_gln.as_deref(), parsed.envelope.as_ref()) else {
         return (Vec::new(), Vec::new());
     };
