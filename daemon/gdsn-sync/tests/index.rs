@@ -2,21 +2,11 @@
 //! `publish`, `dead-letters` and `reindex` over a real store and a real
 //! tantivy index in a temporary data directory.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn case(name: &str) -> PathBuf {
-    gdsn_conformance::cases_dir().join(name).join("input.xml")
-}
+mod support;
 
-fn run(data: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_gdsn-sync"))
-        .args(args)
-        .arg("--data-dir")
-        .arg(data)
-        .output()
-        .expect("binary runs")
-}
+use support::{case, run};
 
 fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()

@@ -3,20 +3,11 @@
 //! re-delivery writes nothing.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
-fn case(name: &str) -> PathBuf {
-    gdsn_conformance::cases_dir().join(name).join("input.xml")
-}
+mod support;
 
-fn run(data: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_gdsn-sync"))
-        .args(args)
-        .arg("--data-dir")
-        .arg(data)
-        .output()
-        .expect("binary runs")
-}
+use support::{case, run};
 
 fn ingest(data: &Path, files: &[PathBuf]) -> (Option<i32>, String) {
     let mut args = vec!["ingest".to_owned()];

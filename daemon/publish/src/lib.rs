@@ -103,8 +103,11 @@ pub fn drain(
 ) -> Result<DrainReport, PublishError> {
     let mut report = DrainReport::default();
     let floor = sink.last_seq().unwrap_or(0);
-    let mut backoff = Backoff::new(options.initial_backoff, options.max_backoff, seed());
-    let mut failures = 0u32;
+    let mut retrier = Retrier {
+        backoff: Backoff::new(options.initial_backoff, options.max_backoff, seed()),
+        failures: 0,
+        options,
+    };
     loop {
         let entries = store.outbox_batch(options.batch_size.max(1))?;
         if report.lag_secs.is_none() {
@@ -134,7 +137,7 @@ pub fn drain(
                 report.published += ack.applied;
                 report.already_newer += ack.already_newer;
                 store.published(&batch.all_seqs())?;
-                failures = 0;
+                retrier.failures = 0;
             }
             Err(SinkError::Partial { ack, retry, rejected }) => {
                 report.published += ack.applied;
@@ -150,55 +153,46 @@ pub fn drain(
                     .collect();
                 store.published(&done)?;
                 if !retry.is_empty() {
-                    failures += 1;
-                    wait_or_give_up(
-                        &mut report,
-                        &mut backoff,
-                        failures,
-                        options,
-                        None,
-                        "items to retry",
-                        sleep,
-                    )?;
+                    retrier.failed(&mut report, None, "items to retry", sleep)?;
                 }
             }
             Err(SinkError::Unavailable { reason, retry_after_secs }) => {
-                failures += 1;
-                wait_or_give_up(
-                    &mut report,
-                    &mut backoff,
-                    failures,
-                    options,
-                    retry_after_secs,
-                    &reason,
-                    sleep,
-                )?;
+                retrier.failed(&mut report, retry_after_secs, &reason, sleep)?;
             }
         }
     }
 }
 
-/// Sleeps before the next attempt, or gives up after too many failures.
-fn wait_or_give_up(
-    report: &mut DrainReport,
-    backoff: &mut Backoff,
+/// Consecutive failures of the sink and the delay before the next try.
+struct Retrier<'o> {
+    backoff: Backoff,
     failures: u32,
-    options: &PublishOptions,
-    retry_after_secs: Option<u64>,
-    reason: &str,
-    sleep: &mut dyn FnMut(Duration),
-) -> Result<(), PublishError> {
-    if failures >= options.max_attempts {
-        return Err(PublishError::Unavailable {
-            attempts: failures,
-            reason: reason.to_owned(),
-            report: report.clone(),
-        });
+    options: &'o PublishOptions,
+}
+
+impl Retrier<'_> {
+    /// Counts a failure, then sleeps before the next attempt, or gives up
+    /// after `max_attempts` failures in a row.
+    fn failed(
+        &mut self,
+        report: &mut DrainReport,
+        retry_after_secs: Option<u64>,
+        reason: &str,
+        sleep: &mut dyn FnMut(Duration),
+    ) -> Result<(), PublishError> {
+        self.failures += 1;
+        if self.failures >= self.options.max_attempts {
+            return Err(PublishError::Unavailable {
+                attempts: self.failures,
+                reason: reason.to_owned(),
+                report: report.clone(),
+            });
+        }
+        report.retries += 1;
+        let asked = Duration::from_secs(retry_after_secs.unwrap_or(0)).min(self.options.max_backoff);
+        sleep(self.backoff.next_delay(self.failures).max(asked));
+        Ok(())
     }
-    report.retries += 1;
-    let asked = Duration::from_secs(retry_after_secs.unwrap_or(0)).min(options.max_backoff);
-    sleep(backoff.next_delay(failures).max(asked));
-    Ok(())
 }
 
 /// One batch: the changes to send and which outbox entries they answer for.

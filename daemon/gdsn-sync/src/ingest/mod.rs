@@ -278,11 +278,7 @@ type Reply = (String, String, String, String);
 /// A reply held until the message's changes are published, with its keys.
 type Held = (String, String, String, String, Vec<String>);
 
-fn build_replies(
-    args: &IngestOptions,
-    parsed: &Summary,
-    run: &Run<'_>,
-) -> (Vec<Reply>, Vec<Held>) {
+fn build_replies(args: &IngestOptions, parsed: &Summary, run: &Run<'_>) -> (Vec<Reply>, Vec<Held>) {
     let (Some(recipient_gln), Some(sbdh)) = (args.recipient_gln.as_deref(), parsed.envelope.as_ref()) else {
         return (Vec::new(), Vec::new());
     };
