@@ -25,7 +25,10 @@ fn gdsn_sync(data: &Path, args: &[&str]) -> std::process::Output {
 }
 
 fn ingest(data: &Path, message: &Path) -> String {
-    let out = gdsn_sync(data, &["ingest", "--no-publish", "--apply-chunk-documents", "100", &message.to_string_lossy()]);
+    let out = gdsn_sync(
+        data,
+        &["ingest", "--no-publish", "--apply-chunk-documents", "100", &message.to_string_lossy()],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
@@ -132,7 +135,14 @@ enum Landed {
 /// checks the store against the clean run.
 fn kill_and_recover(dir: &Path, message: &Path, delay: Duration, clean: &str, clean_outbox: usize) -> Landed {
     let mut child = Command::new(env!("CARGO_BIN_EXE_gdsn-sync"))
-        .args(["ingest", "--no-publish", "--apply-chunk-documents", "100", &message.to_string_lossy(), "--data-dir"])
+        .args([
+            "ingest",
+            "--no-publish",
+            "--apply-chunk-documents",
+            "100",
+            &message.to_string_lossy(),
+            "--data-dir",
+        ])
         .arg(dir)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
