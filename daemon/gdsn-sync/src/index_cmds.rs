@@ -167,33 +167,28 @@ pub(crate) fn reindex(args: &ReindexArgs) -> ExitCode {
 fn fill(store: &Store, sink: &mut IndexSink, batch_size: usize) -> Result<(u64, Vec<String>)> {
     let mut batch: Vec<Change> = Vec::with_capacity(batch_size);
     let mut sample = Vec::new();
-    let mut flush = |batch: &mut Vec<Change>| -> Result<()> {
+    let mut publish = |batch: &mut Vec<Change>| -> Result<()> {
         if !batch.is_empty() {
             Sink::publish(sink, batch).map_err(|e| anyhow::anyhow!("the new index refused a batch: {e}"))?;
             batch.clear();
         }
         Ok(())
     };
-    let mut failure = None;
     let mut seen = 0usize;
-    let live = store.for_each_live(|key, record| {
-        let version = record["sync"]["version"].as_u64().unwrap_or(1);
+    let live = store.for_each_live(|key, record| -> Result<()> {
+        // Every 97th record, up to 50, is a canary GTIN.
         if sample.len() < 50 && seen.is_multiple_of(97) {
             sample.extend(record["gtin"].as_str().map(str::to_owned));
         }
         seen += 1;
-        batch.push(Change { seq: 0, key: key.to_owned(), version, op: Op::Upsert(record.clone()) });
-        if batch.len() >= batch_size
-            && let Err(e) = flush(&mut batch)
-        {
-            failure = Some(e);
+        let version = record["sync"]["version"].as_u64().unwrap_or(1);
+        batch.push(Change { seq: 0, key: key.to_owned(), version, op: Op::Upsert(record) });
+        if batch.len() >= batch_size {
+            publish(&mut batch)?;
         }
         Ok(())
     })?;
-    if let Some(e) = failure {
-        return Err(e);
-    }
-    flush(&mut batch)?;
+    publish(&mut batch)?;
     Ok((live as u64, sample))
 }
 

@@ -89,7 +89,7 @@ fn apply_case(store: &Store, name: &str, sequence: u64) {
 fn store_view(store: &Store) -> Model {
     let mut view = Model::new();
     store
-        .for_each_live(|key, record| {
+        .for_each_live(|key, record| -> Result<(), gdsn_store::StoreError> {
             view.insert(key.to_owned(), (record["sync"]["version"].as_u64().expect("version"), true));
             Ok(())
         })

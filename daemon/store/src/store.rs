@@ -533,23 +533,23 @@ impl Store {
     /// Writes every live record as one JSON line, in key order, with
     /// `parents` from the store's links (every live hierarchy's parents).
     pub fn export(&self, out: &mut impl Write) -> Result<usize, StoreError> {
-        self.for_each_live(|_, record| {
+        self.for_each_live(|_, record| -> Result<(), StoreError> {
             writeln!(out, "{record}")?;
             Ok(())
         })
     }
 
     /// Calls `f` with every live record in key order (as [`Store::export`]
-    /// writes it); returns how many.
-    pub fn for_each_live(
+    /// writes it), stopping at the first error; returns how many.
+    pub fn for_each_live<E: From<StoreError>>(
         &self,
-        mut f: impl FnMut(&str, &Value) -> Result<(), StoreError>,
-    ) -> Result<usize, StoreError> {
+        mut f: impl FnMut(&str, Value) -> Result<(), E>,
+    ) -> Result<usize, E> {
         let mut n = 0;
         for entry in self.items.iter() {
-            let (key, value) = entry?;
+            let (key, value) = entry.map_err(StoreError::from)?;
             let record = self.with_links(&key, &value)?;
-            f(&String::from_utf8_lossy(&key), &record)?;
+            f(&String::from_utf8_lossy(&key), record)?;
             n += 1;
         }
         Ok(n)
