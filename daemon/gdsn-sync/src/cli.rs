@@ -188,6 +188,10 @@ pub(crate) struct IngestOptions {
     pub(crate) no_progress: bool,
     #[command(flatten)]
     pub(crate) limits: LimitArgs,
+    /// The connection a message came through (the daemon's; replies go
+    /// back through it). Not on the command line.
+    #[arg(skip)]
+    pub(crate) connection: Option<String>,
 }
 
 #[derive(Debug, Args)]

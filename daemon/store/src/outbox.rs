@@ -172,7 +172,7 @@ impl Store {
             if oldest <= through || blocked {
                 continue;
             }
-            let reply = json!({ "kind": v["kind"], "message_id": v["message_id"], "receiver": v["receiver"], "xml": v["xml"] });
+            let reply = json!({ "kind": v["kind"], "message_id": v["message_id"], "receiver": v["receiver"], "xml": v["xml"], "connection": v["connection"] });
             let result = (&self.held_replies, &self.replies).transaction(|(held, replies)| {
                 held.remove(&id)?;
                 replies.insert(&id, reply.to_string().into_bytes())?;

@@ -95,6 +95,9 @@ pub struct PendingReply {
     pub receiver: String,
     /// The message.
     pub xml: String,
+    /// The connection the message it answers came through, which carries
+    /// it back; `None` for messages ingested from the command line.
+    pub connection: Option<String>,
 }
 
 /// Sizes of the store, for summaries.
@@ -147,6 +150,8 @@ pub struct MessageFinish {
     /// Replies held until the message's changes are published (CIC
     /// SYNCHRONISED): (kind, message id, receiver, XML, item keys).
     pub held: Vec<(String, String, String, String, Vec<String>)>,
+    /// The connection the message came through: its replies go back there.
+    pub connection: Option<String>,
 }
 
 impl MessageFinish {
@@ -157,7 +162,7 @@ impl MessageFinish {
             messages.insert(message_key(&self.sender, &self.message_id), value.to_string().into_bytes())?;
         }
         for ((kind, message_id, receiver, xml), id) in self.replies.iter().zip(reply_ids) {
-            let value = json!({ "kind": kind, "message_id": message_id, "receiver": receiver, "xml": xml });
+            let value = json!({ "kind": kind, "message_id": message_id, "receiver": receiver, "xml": xml, "connection": self.connection });
             replies.insert(&id.to_be_bytes(), value.to_string().into_bytes())?;
         }
         // Held until every outbox entry up to here is published.
@@ -166,7 +171,7 @@ impl MessageFinish {
         for ((kind, message_id, receiver, xml, keys), id) in
             self.held.iter().zip(&reply_ids[self.replies.len()..])
         {
-            let value = json!({ "kind": kind, "message_id": message_id, "receiver": receiver, "xml": xml, "keys": keys, "through": through });
+            let value = json!({ "kind": kind, "message_id": message_id, "receiver": receiver, "xml": xml, "keys": keys, "through": through, "connection": self.connection });
             held_replies.insert(&id.to_be_bytes(), value.to_string().into_bytes())?;
         }
         for (pair, opened_at, version, keys) in &self.reload {
@@ -287,17 +292,19 @@ impl Store {
         })
     }
 
-    /// Queues an outbound message (a CIC or a GS1 Response) until a
-    /// transport delivers it.
+    /// Queues an outbound message (a CIC, GS1 Response, CIS or RFCIN)
+    /// until a transport delivers it; `connection` names the one that
+    /// carries it (`None`: only `gdsn-sync replies --to` delivers it).
     pub fn queue_reply(
         &self,
         kind: &str,
         message_id: &str,
         receiver: &str,
         xml: &str,
+        connection: Option<&str>,
     ) -> Result<u64, StoreError> {
         let seq = self.db.generate_id()?;
-        let value = json!({ "kind": kind, "message_id": message_id, "receiver": receiver, "xml": xml });
+        let value = json!({ "kind": kind, "message_id": message_id, "receiver": receiver, "xml": xml, "connection": connection });
         self.replies.insert(seq.to_be_bytes(), value.to_string().into_bytes())?;
         Ok(seq)
     }
@@ -317,6 +324,7 @@ impl Store {
                 message_id: text("message_id"),
                 receiver: text("receiver"),
                 xml: text("xml"),
+                connection: v["connection"].as_str().map(str::to_owned),
             });
         }
         Ok(pending)

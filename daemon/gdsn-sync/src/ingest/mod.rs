@@ -182,7 +182,7 @@ fn ingest_message(
             (None, Some(name)) => name.to_owned(),
             (None, None) => anyhow::bail!("no archive for an applied message"),
         };
-        finish_message(store, &parsed, &mut run, archived, replies, held)?;
+        finish_message(store, &parsed, &mut run, archived, replies, held, options.connection.clone())?;
     }
     run.summary.outbox = store.outbox_depth();
     Ok(run.summary)
@@ -229,6 +229,7 @@ fn finish_message(
     archived: String,
     replies: Vec<Reply>,
     held: Vec<Held>,
+    connection: Option<String>,
 ) -> Result<()> {
     let env = parsed.envelope.as_ref();
     let finish = MessageFinish {
@@ -244,6 +245,7 @@ fn finish_message(
             .map(|(pair, (v, keys))| (pair.clone(), run.sequence, *v, keys.clone()))
             .collect(),
         held,
+        connection,
     };
     let outcome = store.apply_last(&run.chunk, &finish)?;
     run.chunk.clear();
