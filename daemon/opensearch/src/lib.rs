@@ -22,6 +22,10 @@
 //!   [`OpenSearchSink::publish_to_index`], check it with
 //!   [`OpenSearchSink::canary`], then [`OpenSearchSink::swap_alias`] in one
 //!   atomic `POST /_aliases` and, later, [`OpenSearchSink::delete_index`].
+//! - [`BlockingSink`] puts the async sink behind the blocking
+//!   [`gdsn_sink::Sink`] trait the publisher drives, on the daemon's runtime
+//!   (a `Handle`, from `spawn_blocking`) or on a current-thread runtime of
+//!   its own (the CLI); it makes sure the alias exists before publishing.
 //!
 //! **Invariants.**
 //! - The cluster never regresses a document: every write carries the store's
@@ -50,6 +54,7 @@
 //! OpenSearch/Elasticsearch.
 
 mod admin;
+mod blocking;
 mod bulk;
 mod canary;
 mod config;
@@ -60,6 +65,7 @@ mod items;
 mod sink;
 
 pub use admin::{Hit, Readiness};
+pub use blocking::BlockingSink;
 pub use canary::CanaryFailure;
 pub use config::{Auth, ConfigError, DEFAULT_MAX_BULK_BYTES, DEFAULT_MAX_RESPONSE_BYTES, SinkConfig};
 pub use document::{ANALYSED_LANGUAGES, DocumentError, gtin_forms, search_document};

@@ -3,6 +3,7 @@
 //! our own server, and the same scenarios against a real cluster when
 //! `GDSN_SYNC_TEST_OPENSEARCH_URL` names one.
 
+mod blocking;
 mod emulators;
 mod faults;
 mod probe;
