@@ -56,16 +56,19 @@ pub enum Reason {
     Unlinked,
     /// A reload of its provider and target market did not carry it.
     NotInReload,
+    /// Its provider and target market were unenrolled and purged.
+    Unenrolled,
 }
 
 impl Reason {
-    /// The stable text form (`deleted`, `withdrawn: CODE`, `unlinked`, `not in reload`).
+    /// The stable text form (`deleted`, `withdrawn: CODE`, `unlinked`, `not in reload`, `unenrolled`).
     pub fn as_text(&self) -> String {
         match self {
             Reason::Deleted => "deleted".to_owned(),
             Reason::Withdrawn(code) => format!("withdrawn: {code}"),
             Reason::Unlinked => "unlinked".to_owned(),
             Reason::NotInReload => "not in reload".to_owned(),
+            Reason::Unenrolled => "unenrolled".to_owned(),
         }
     }
 
@@ -75,6 +78,7 @@ impl Reason {
             "deleted" => Reason::Deleted,
             "unlinked" => Reason::Unlinked,
             "not in reload" => Reason::NotInReload,
+            "unenrolled" => Reason::Unenrolled,
             other => Reason::Withdrawn(other.strip_prefix("withdrawn: ").unwrap_or(other).to_owned()),
         }
     }

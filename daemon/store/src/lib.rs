@@ -23,7 +23,8 @@
 //! | `quarantine` | sender `\0` message id | why it was set aside (JSON) |
 //! | `reloads` | pair `GLN/TM` | the open or held reload session (JSON) |
 //! | `reload_marks` | pair `\0` item key | empty: the key was received in the session |
-//! | `replies` | sled-generated id, u64 big-endian | an outbound message waiting for delivery (JSON with the XML) |
+//! | `replies` | sled-generated id, u64 big-endian | an outbound message waiting for delivery (JSON with the XML, its connection and, for an enrolment's CIS, the pair) |
+//! | `enrolments` | pair `GLN/TM` | an enrolment: criteria, connection, state, error, our CIS/RFCIN message ids, the CIS reply's sequence, times, bounded history (JSON; see [`Enrolment`]) |
 //!
 //! **Transactions.** One [`Store::apply`] call is one sled transaction over
 //! `items`, `state`, `claims`, `tombstones`, `outbox` and `meta`: every
@@ -33,6 +34,11 @@
 //! documents ([`Store::apply_chunk`]); each chunk's transaction also writes
 //! the message's resume point (documents committed so far) to `messages`,
 //! and the last chunk ([`Store::apply_last`]) replaces it with the outcome.
+//! An enrolment's state changes commit with their cause: `sent` with the
+//! CIS reply's removal ([`Store::delivered`]), `subscribed` with the first
+//! CIN items of the pair or the message holding the accepting GS1
+//! Response, `loading` with the reload marks that open a session,
+//! `synchronised` with the sweep.
 //!
 //! **Durability.** A commit is durable once [`Store::flush`] returns after
 //! it; nothing may be acknowledged to a sender before that. The raw
@@ -49,6 +55,7 @@
 pub mod archive;
 mod backup;
 pub mod codec;
+mod enrol;
 mod error;
 pub mod keys;
 mod outbox;
@@ -57,6 +64,9 @@ mod store;
 mod view;
 
 pub use archive::ArchiveWriter;
+pub use enrol::{
+    EnrolError, EnrolRequest, EnrolResponse, EnrolState, Enrolment, EnrolmentView, Outbound, Transition,
+};
 pub use error::{StoreError, is_enospc};
 pub use outbox::{DeadLetter, OutboxEntry, OutboxOp};
 pub use store::{

@@ -96,7 +96,8 @@ impl Store {
             .into_iter()
             .map(|top| Incoming::Remove { top, version: session.version, reason: Reason::NotInReload })
             .collect();
-        let outcome = self.apply(&removals)?;
+        // The enrolment becomes `synchronised` with the sweep's commit.
+        let outcome = self.apply_sweep(&removals, pair)?;
         let swept = outcome
             .plans
             .iter()
@@ -133,10 +134,12 @@ impl Store {
 }
 
 /// Marks keys received in a reload message, opening the pair's session if
-/// none is open; inside the transaction that finishes the message.
+/// none is open (its enrolment, if any, is then `loading`); inside the
+/// transaction that finishes the message.
 pub(crate) fn mark_in(
     reloads: &TransactionalTree,
     marks: &TransactionalTree,
+    enrolments: &TransactionalTree,
     pair: &str,
     opened_at: u64,
     version: Version,
@@ -145,6 +148,7 @@ pub(crate) fn mark_in(
     if reloads.get(pair)?.is_none() {
         let value = json!({ "opened_at": opened_at, "version": hex(&version.to_bytes()), "held": null });
         reloads.insert(pair.as_bytes(), value.to_string().into_bytes())?;
+        crate::enrol::on_reload_open(enrolments, pair)?;
     }
     for key in keys {
         marks.insert(mark_key(pair, key), &[])?;

@@ -16,7 +16,7 @@ use crate::{FORMAT_VERSION, StoreError, codec, keys};
 
 /// The store of one data directory.
 pub struct Store {
-    db: Db,
+    pub(crate) db: Db,
     pub(crate) meta: Tree,
     pub(crate) items: Tree,
     pub(crate) state: Tree,
@@ -30,6 +30,7 @@ pub struct Store {
     pub(crate) held_replies: Tree,
     pub(crate) reloads: Tree,
     pub(crate) reload_marks: Tree,
+    pub(crate) enrolments: Tree,
 }
 
 /// Whether a message was seen before.
@@ -128,6 +129,8 @@ enum Mode<'a> {
     RollBack,
     /// Commit, and mark the message done (reply ids generated beforehand).
     Finish(&'a MessageFinish, &'a [u64]),
+    /// Commit a reload sweep of this pair (its enrolment is synchronised).
+    Sweep(&'a str),
 }
 
 /// Everything that marks a message as done, written with its last chunk.
@@ -152,11 +155,13 @@ pub struct MessageFinish {
     pub held: Vec<(String, String, String, String, Vec<String>)>,
     /// The connection the message came through: its replies go back there.
     pub connection: Option<String>,
+    /// GS1 Responses in the message that answer an enrolment's CIS or RFCIN.
+    pub enrolment_responses: Vec<crate::enrol::EnrolResponse>,
 }
 
 impl MessageFinish {
     fn write(&self, done: &Done<'_>, reply_ids: &[u64]) -> Result<(), TxError> {
-        let Done { messages, replies, reloads, reload_marks, held_replies, meta } = done;
+        let Done { messages, replies, reloads, reload_marks, held_replies, meta, enrolments } = done;
         if !self.message_id.is_empty() || !self.sender.is_empty() {
             let value = json!({ "hash": format!("{:032x}", self.hash), "archive": self.archive, "summary": self.summary });
             messages.insert(message_key(&self.sender, &self.message_id), value.to_string().into_bytes())?;
@@ -175,7 +180,10 @@ impl MessageFinish {
             held_replies.insert(&id.to_be_bytes(), value.to_string().into_bytes())?;
         }
         for (pair, opened_at, version, keys) in &self.reload {
-            crate::reload::mark_in(reloads, reload_marks, pair, *opened_at, *version, keys)?;
+            crate::reload::mark_in(reloads, reload_marks, enrolments, pair, *opened_at, *version, keys)?;
+        }
+        for response in &self.enrolment_responses {
+            crate::enrol::on_response(enrolments, response)?;
         }
         Ok(())
     }
@@ -189,6 +197,7 @@ struct Done<'t> {
     reload_marks: &'t TransactionalTree,
     held_replies: &'t TransactionalTree,
     meta: &'t TransactionalTree,
+    enrolments: &'t TransactionalTree,
 }
 
 /// Why a transaction ended without committing.
@@ -234,6 +243,7 @@ impl Store {
             held_replies: tree("held_replies")?,
             reloads: tree("reloads")?,
             reload_marks: tree("reload_marks")?,
+            enrolments: tree("enrolments")?,
             db,
         };
         store.check_format()?;
@@ -330,10 +340,22 @@ impl Store {
         Ok(pending)
     }
 
-    /// Forgets a reply once a transport has delivered it durably.
+    /// Forgets a reply once a transport has delivered it durably; an
+    /// enrolment's CIS moves the enrolment to `sent` in the same transaction.
     pub fn delivered(&self, sequence: u64) -> Result<(), StoreError> {
-        self.replies.remove(sequence.to_be_bytes())?;
-        Ok(())
+        let result = (&self.replies, &self.enrolments).transaction(|(replies, enrolments)| {
+            if let Some(reply) = replies.remove(&sequence.to_be_bytes())? {
+                crate::enrol::on_delivered(enrolments, &reply, sequence)?;
+            }
+            Ok(())
+        });
+        match result {
+            Ok(()) | Err(TransactionError::Abort(Aborted::RolledBack(_))) => Ok(()),
+            Err(TransactionError::Abort(Aborted::Failed(reason))) => {
+                Err(StoreError::Corrupt { tree: "enrolments", key: reason })
+            }
+            Err(TransactionError::Storage(e)) => Err(StoreError::Sled(e)),
+        }
     }
 
     /// Quarantined messages, in key order.
@@ -432,6 +454,12 @@ impl Store {
         self.transact(documents, Mode::Finish(finish, &reply_ids))
     }
 
+    /// Applies a reload sweep of `pair` in one transaction that also moves
+    /// the pair's enrolment from `loading` to `synchronised`.
+    pub(crate) fn apply_sweep(&self, documents: &[Incoming], pair: &str) -> Result<ApplyOutcome, StoreError> {
+        self.transact(documents, Mode::Sweep(pair))
+    }
+
     fn transact(&self, documents: &[Incoming], mode: Mode<'_>) -> Result<ApplyOutcome, StoreError> {
         let trees = (
             &self.items,
@@ -445,6 +473,7 @@ impl Store {
             &self.reloads,
             &self.reload_marks,
             &self.held_replies,
+            &self.enrolments,
         );
         let applied_at = now_rfc3339();
         let result = trees.transaction(|t| {
@@ -456,6 +485,7 @@ impl Store {
                 reload_marks: &t.9,
                 held_replies: &t.10,
                 meta: &t.5,
+                enrolments: &t.11,
             };
             let mut outcome = ApplyOutcome::default();
             for document in documents {
@@ -476,8 +506,15 @@ impl Store {
                 outcome.writes += planned.effects.len();
                 outcome.plans.push(planned);
             }
+            // The first CIN of an enrolled pair proves the subscription.
+            if !matches!(mode, Mode::RollBack) {
+                for pair in crate::enrol::cin_pairs(documents) {
+                    crate::enrol::on_cin(done.enrolments, &pair)?;
+                }
+            }
             match mode {
                 Mode::Apply => {}
+                Mode::Sweep(pair) => crate::enrol::on_sweep(done.enrolments, pair)?,
                 Mode::Chunk(point) => {
                     let value = json!({ "hash": format!("{:032x}", point.hash), "resume": point.documents });
                     done.messages.insert(
@@ -517,6 +554,7 @@ impl Store {
             ("held_replies", &self.held_replies),
             ("reloads", &self.reloads),
             ("reload_marks", &self.reload_marks),
+            ("enrolments", &self.enrolments),
         ]
     }
 
@@ -732,7 +770,7 @@ impl Writer<'_> {
 }
 
 /// The current time as RFC 3339 UTC with seconds.
-fn now_rfc3339() -> String {
+pub(crate) fn now_rfc3339() -> String {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos() as i128);

@@ -246,6 +246,7 @@ fn finish_message(
             .collect(),
         held,
         connection,
+        enrolment_responses: Vec::new(),
     };
     let outcome = store.apply_last(&run.chunk, &finish)?;
     run.chunk.clear();
