@@ -2,7 +2,7 @@
 //! durable.
 
 use std::fs::File;
-use std::io::{self, Read};
+use std::io::{self, Read, Seek, SeekFrom};
 use std::path::PathBuf;
 
 use crate::error::{DropFolderError, Result};
@@ -51,6 +51,15 @@ impl Taken {
 impl Read for Taken {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         self.file.read(buf)
+    }
+}
+
+/// A reader may go over the file twice (the daemon hashes a message before
+/// parsing it) without opening it again by path, which would step outside
+/// the descriptor-relative confinement.
+impl Seek for Taken {
+    fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
+        self.file.seek(pos)
     }
 }
 

@@ -1,0 +1,165 @@
+//! The ingest worker: messages from every connection, one bounded queue,
+//! applied one at a time on a blocking thread.
+//!
+//! One worker, not several: the store serialises commits anyway, and
+//! arrival order is the tie-breaker of the version rule (two messages with
+//! equal times: the later arrival wins), so applying in queue order keeps
+//! that rule meaning what it says.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use serde::Serialize;
+use tokio::sync::{mpsc, oneshot};
+use tracing::{info, warn};
+
+use super::Shared;
+use crate::cli::{IngestOptions, LimitArgs, StoreArgs};
+use crate::ingest::{self, Source};
+
+/// One message to apply, and where to say how it went.
+pub(crate) struct Job {
+    connection: String,
+    source: Source,
+    done: oneshot::Sender<Result<Applied, String>>,
+}
+
+/// What applying a message did; it is durable when the caller sees this.
+#[derive(Debug, Clone, Default, Serialize)]
+pub(crate) struct Applied {
+    pub(crate) documents: usize,
+    pub(crate) rejected: usize,
+    pub(crate) writes: usize,
+    /// Nothing could be read (no document, an error): the message goes to
+    /// `failed/` rather than `done/`.
+    pub(crate) unreadable: bool,
+    /// Already applied, quarantined, ...
+    pub(crate) note: Option<&'static str>,
+}
+
+impl Shared {
+    /// Queues a message for the worker and waits until it is durable (or
+    /// failed). Waits for room in the queue: that is the back-pressure on
+    /// every fetcher.
+    pub(crate) async fn ingest(&self, connection: &str, source: Source) -> Result<Applied, String> {
+        let (done, answer) = oneshot::channel();
+        let job = Job { connection: connection.to_owned(), source, done };
+        self.jobs.send(job).await.map_err(|_| "the daemon is shutting down".to_owned())?;
+        answer.await.map_err(|_| "the daemon stopped before the message was applied".to_owned())?
+    }
+
+    /// Like [`Shared::ingest`], but refuses at once when the queue is full
+    /// (webhooks answer 503 rather than hold the pool's connection).
+    pub(crate) fn try_queue(
+        &self,
+        connection: &str,
+        source: Source,
+    ) -> Result<oneshot::Receiver<Result<Applied, String>>, Full> {
+        let (done, answer) = oneshot::channel();
+        let job = Job { connection: connection.to_owned(), source, done };
+        self.jobs.try_send(job).map_err(|_| Full)?;
+        Ok(answer)
+    }
+}
+
+/// The queue is full (or closed).
+#[derive(Debug)]
+pub(crate) struct Full;
+
+pub(crate) async fn worker(shared: Arc<Shared>, mut queue: mpsc::Receiver<Job>) {
+    loop {
+        let job = tokio::select! {
+            biased;
+            job = queue.recv() => job,
+            () = shared.shutdown.cancelled() => {
+                // Finish what fetchers already handed over; take nothing new.
+                queue.close();
+                queue.recv().await
+            }
+        };
+        let Some(job) = job else { break };
+        let Job { connection, source, done } = job;
+        let label = source.label();
+        let worker_shared = Arc::clone(&shared);
+        let name = connection.clone();
+        let outcome = shared
+            .tracker
+            .spawn_blocking(move || apply(&worker_shared, &name, &source))
+            .await
+            .unwrap_or_else(|e| Err(format!("the ingest thread failed: {e}")));
+        report(&shared, &connection, &label, &outcome);
+        shared.wake_publisher.notify_one();
+        shared.wake_outbound();
+        // The fetcher may have given up (shutdown); the outcome is durable anyway.
+        let _ = done.send(outcome.map(|(applied, _)| applied));
+    }
+}
+
+fn report(
+    shared: &Shared,
+    connection: &str,
+    label: &std::path::Path,
+    outcome: &Result<(Applied, Vec<String>), String>,
+) {
+    match outcome {
+        Ok((applied, reload_pairs)) => {
+            info!(
+                connection,
+                message = %label.display(),
+                documents = applied.documents,
+                rejected = applied.rejected,
+                writes = applied.writes,
+                note = applied.note.unwrap_or(""),
+                "message applied"
+            );
+            shared.status.applied(connection, applied);
+            if !reload_pairs.is_empty()
+                && let Ok(mut activity) = shared.reload_activity.lock()
+            {
+                let now = Instant::now();
+                for pair in reload_pairs {
+                    activity.insert(pair.clone(), now);
+                }
+            }
+        }
+        Err(e) => {
+            warn!(connection, message = %label.display(), "message not applied: {e}");
+            shared.status.failed_message(connection, e);
+        }
+    }
+}
+
+/// Applies one message (blocking): the same path as `gdsn-sync ingest`,
+/// without publishing (the publisher task does that) or printing.
+fn apply(shared: &Shared, connection: &str, source: &Source) -> Result<(Applied, Vec<String>), String> {
+    let config = &shared.config;
+    let options = IngestOptions {
+        apply_chunk_documents: config.store.apply_chunk_documents,
+        max_sweep_fraction: config.store.max_sweep_fraction,
+        dry_run: false,
+        recipient_gln: config.recipient_gln.as_ref().map(ToString::to_string),
+        no_publish: true,
+        reject_unenrolled: config.store.reject_unenrolled,
+        sink: crate::cli::SinkArgs::default(),
+        no_progress: true,
+        limits: LimitArgs::default(),
+        connection: Some(connection.to_owned()),
+    };
+    let store_args = StoreArgs { data_dir: config.data_dir.clone() };
+    let summary = ingest::ingest_message(&shared.store, &store_args, &options, source, false)
+        .map_err(|e| format!("{e:#}"))?;
+    let applied = Applied {
+        documents: summary.documents,
+        rejected: summary.rejected,
+        writes: summary.writes,
+        unreadable: summary.documents == 0 && summary.rejected > 0,
+        note: summary.note,
+    };
+    Ok((applied, summary.reload_pairs))
+}
+
+/// The label of a message fetched over HTTP: `connection/id`.
+pub(crate) fn label(connection: &str, id: &str) -> PathBuf {
+    PathBuf::from(format!("{connection}/{id}"))
+}

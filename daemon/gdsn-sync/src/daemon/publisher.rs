@@ -1,0 +1,168 @@
+//! The publisher task: drains the outbox into the index whenever the
+//! ingest worker applied something (at most once per commit interval),
+//! and also on a timer so changes left by a failed drain go out once the
+//! index is back. It also closes reload sessions that went quiet.
+//!
+//! The sink is opened once and moved into each blocking drain and back.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use gdsn_config::{Config, SinkSettings};
+use gdsn_index::{IndexDir, SinkOptions};
+use gdsn_publish::PublishOptions;
+use gdsn_sink::Sink;
+use gdsn_store::reload::CloseOutcome;
+use tracing::{info, warn};
+
+use super::Shared;
+
+/// Drains without a wake-up this often: the retry path of a sink that was down.
+const IDLE_DRAIN: Duration = Duration::from_secs(15);
+
+type BoxSink = Box<dyn Sink + Send>;
+
+pub(crate) async fn run(shared: Arc<Shared>) {
+    let mut sink: Option<BoxSink> = None;
+    let interval = shared.config.publisher.commit_interval;
+    loop {
+        let started = Instant::now();
+        sink = drain(&shared, sink).await;
+        close_quiet_reloads(&shared).await;
+        if shared.shutdown.is_cancelled() {
+            break;
+        }
+        tokio::select! {
+            biased;
+            () = shared.shutdown.cancelled() => {}
+            () = shared.wake_publisher.notified() => {}
+            () = tokio::time::sleep(IDLE_DRAIN) => {}
+        }
+        // Group what arrives within one commit interval into one commit.
+        if let Some(rest) = interval.checked_sub(started.elapsed()) {
+            tokio::select! {
+                () = shared.shutdown.cancelled() => {}
+                () = tokio::time::sleep(rest) => {}
+            }
+        }
+    }
+    // One last drain: the messages the worker finished while stopping.
+    drop(drain(&shared, sink).await);
+}
+
+fn open_sink(config: &Config) -> anyhow::Result<BoxSink> {
+    match &config.sink {
+        SinkSettings::Embedded(embedded) => {
+            let options = SinkOptions {
+                writer_memory_bytes: usize::try_from(embedded.writer_memory_bytes).unwrap_or(usize::MAX),
+                ..SinkOptions::default()
+            };
+            Ok(Box::new(IndexDir::new(&embedded.dir).open_sink(options)?))
+        }
+        SinkSettings::OpenSearch(_) => anyhow::bail!("the OpenSearch sink is not wired into the daemon yet"),
+        _ => anyhow::bail!("unknown sink"),
+    }
+}
+
+fn options(config: &Config) -> PublishOptions {
+    let retry = &config.publisher.retry;
+    PublishOptions {
+        batch_size: config.publisher.batch_size,
+        initial_backoff: retry.initial,
+        max_backoff: retry.max,
+        ..PublishOptions::default()
+    }
+}
+
+/// One drain on a blocking thread; returns the sink for the next one
+/// (`None` when it could not be opened or broke: opened again next time).
+async fn drain(shared: &Arc<Shared>, sink: Option<BoxSink>) -> Option<BoxSink> {
+    let worker = Arc::clone(shared);
+    let done = shared.tracker.spawn_blocking(move || {
+        let mut sink = match sink {
+            Some(sink) => sink,
+            None => match open_sink(&worker.config) {
+                Ok(sink) => sink,
+                Err(e) => return (None, Err(format!("opening the index: {e:#}"))),
+            },
+        };
+        if worker.store.outbox_depth() == 0 && worker.store.held_reply_count() == 0 {
+            return (Some(sink), Ok(None));
+        }
+        let report = gdsn_publish::drain(
+            &worker.store,
+            sink.as_mut(),
+            &options(&worker.config),
+            &mut std::thread::sleep,
+        );
+        (Some(sink), report.map(Some).map_err(|e| e.to_string()))
+    });
+    let (sink, report) =
+        done.await.unwrap_or_else(|e| (None, Err(format!("the publisher thread failed: {e}"))));
+    match report {
+        Ok(Some(report)) => {
+            info!(
+                published = report.published,
+                already_newer = report.already_newer,
+                dead_lettered = report.dead_lettered,
+                synchronised = report.synchronised,
+                outbox = shared.store.outbox_depth(),
+                "published"
+            );
+            if report.synchronised > 0 {
+                shared.wake_outbound();
+            }
+        }
+        Ok(None) => {}
+        Err(e) => warn!("publishing failed; the changes wait in the outbox: {e}"),
+    }
+    sink
+}
+
+/// Closes the reload sessions whose pair has had no reload message for
+/// `store.reload_quiet_secs`. Sessions open at start are timed from the
+/// first check after start (their last activity is not stored).
+async fn close_quiet_reloads(shared: &Arc<Shared>) {
+    let quiet = shared.config.store.reload_quiet;
+    let now = Instant::now();
+    let due: Vec<String> = {
+        let Ok(mut activity) = shared.reload_activity.lock() else { return };
+        let sessions = shared.store.reload_sessions().unwrap_or_default();
+        for session in &sessions {
+            activity.entry(session.pair.clone()).or_insert(now);
+        }
+        sessions
+            .into_iter()
+            .filter(|s| s.held.is_none())
+            .filter(|s| activity.get(&s.pair).is_some_and(|t| now.duration_since(*t) >= quiet))
+            .map(|s| s.pair)
+            .collect()
+    };
+    for pair in due {
+        let worker = Arc::clone(shared);
+        let closing = pair.clone();
+        let closed = shared
+            .tracker
+            .spawn_blocking(move || {
+                let fraction = worker.config.store.max_sweep_fraction;
+                let outcome = worker.store.reload_close(&closing, fraction, false)?;
+                worker.store.flush()?;
+                Ok::<_, gdsn_store::StoreError>(outcome)
+            })
+            .await;
+        match closed {
+            Ok(Ok(CloseOutcome::Swept(n))) => {
+                info!(pair, removed = n, "reload session closed after its quiet period");
+                shared.wake_publisher.notify_one();
+            }
+            Ok(Ok(CloseOutcome::Held { candidates, live })) => {
+                warn!(pair, candidates, live, "reload sweep held: confirm with `gdsn-sync reload confirm`");
+            }
+            Ok(Err(e)) => warn!(pair, "cannot close the reload session: {e}"),
+            Err(e) => warn!(pair, "cannot close the reload session: {e}"),
+        }
+        if let Ok(mut activity) = shared.reload_activity.lock() {
+            activity.remove(&pair);
+        }
+    }
+}
