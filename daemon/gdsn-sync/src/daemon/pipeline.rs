@@ -106,7 +106,7 @@ fn report(
         Ok((applied, reload_pairs)) => {
             info!(
                 connection,
-                message = %label.display(),
+                file = %label.display(),
                 documents = applied.documents,
                 rejected = applied.rejected,
                 writes = applied.writes,
@@ -124,7 +124,7 @@ fn report(
             }
         }
         Err(e) => {
-            warn!(connection, message = %label.display(), "message not applied: {e}");
+            warn!(connection, file = %label.display(), "message not applied: {e}");
             shared.status.failed_message(connection, e);
         }
     }
