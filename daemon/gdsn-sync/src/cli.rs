@@ -65,6 +65,13 @@ pub(crate) enum Command {
     /// List the replies (CIC, GS1 Response) waiting for delivery, or write
     /// them as XML files to a folder (which delivers them).
     Replies(RepliesArgs),
+    /// Enrol a right holder: record the (provider GLN, target market)
+    /// pair and queue a CIS and an RFCIN (reload) for its connection.
+    Enrol(crate::enrol_cmds::EnrolArgs),
+    /// List enrolments: pair, state, connection, live items, last message, error.
+    Enrolments(crate::enrol_cmds::EnrolmentsArgs),
+    /// Unenrol a pair: queue the CIS delete; --purge also removes its items.
+    Unenrol(crate::enrol_cmds::UnenrolArgs),
 }
 
 #[derive(Debug, Args)]
@@ -182,6 +189,10 @@ pub(crate) struct IngestOptions {
     /// embedded index (DATA/index) after applying.
     #[arg(long)]
     pub(crate) no_publish: bool,
+    /// Refuse CIN documents of a (provider, target market) pair that is not
+    /// enrolled (`gdsn-sync enrol`): nothing applied, CIC REJECTED.
+    #[arg(long)]
+    pub(crate) reject_unenrolled: bool,
     /// Never draw a progress bar (one is drawn on a terminal for messages
     /// over 8 MiB).
     #[arg(long)]

@@ -5,6 +5,7 @@
 
 mod cli;
 mod config_cmds;
+mod enrol_cmds;
 mod index_cmds;
 mod ingest;
 mod messages;
@@ -41,5 +42,8 @@ fn main() -> ExitCode {
         cli::Command::Reload(args) => store_cmds::reload(&args),
         cli::Command::Backup(args) => store_cmds::backup(&args),
         cli::Command::Restore(args) => store_cmds::restore(&args),
+        cli::Command::Enrol(args) => enrol_cmds::enrol(&args),
+        cli::Command::Enrolments(args) => enrol_cmds::enrolments(&args),
+        cli::Command::Unenrol(args) => enrol_cmds::unenrol(&args),
     }
 }

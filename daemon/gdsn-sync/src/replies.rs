@@ -4,6 +4,10 @@
 //! - an accepted CIN document (not a DELETE): CIC RECEIVED for its top item;
 //! - a rejected CIN document that names its item: CIC REVIEW with CIC999,
 //!   our diagnostic code and text, and ACTION_NEEDED;
+//! - a CIN document of a provider and target market we are not enrolled
+//!   for, when such documents are refused (`reject_unenrolled`): CIC
+//!   REJECTED with CIC999, the reason, and CONTACT_TRADING_PARTNER (STANDARD.md
+//!   §6: REJECTED is for data we do not want at all);
 //! - no CIC for a CIHW, a DELETE or any other message;
 //! - a message that could not be read: a GS1 Response with its errors,
 //!   when its SBDH sender and message id were read.
@@ -49,6 +53,18 @@ pub(crate) fn for_document(doc: &ParsedDocument) -> Option<DocReply> {
     Some(DocReply { item, state, error })
 }
 
+/// The CIC REJECTED a CIN document earns when its pair is not enrolled.
+pub(crate) fn rejected_unenrolled(doc: &ParsedDocument, pair: &str) -> Option<DocReply> {
+    let (provider, market) = pair.split_once('/').unwrap_or((pair, ""));
+    let message = format!("information provider {provider} is not enrolled for target market {market}");
+    let reply = for_document(doc)?;
+    Some(DocReply {
+        state: ConfirmationState::Rejected,
+        error: Some(("UNENROLLED".to_owned(), message)),
+        ..reply
+    })
+}
+
 /// Who we are and when, for the replies of one message.
 pub(crate) struct ReplyContext<'a> {
     pub(crate) recipient_gln: &'a str,
@@ -75,7 +91,7 @@ pub(crate) fn cic(ctx: &ReplyContext<'_>, docs: &[DocReply]) -> Result<Option<Bu
                 state: doc.state,
                 recipient: ctx.recipient_gln.to_owned(),
                 recipient_data_pool: Some(pool.clone()),
-                statuses: review_statuses(doc),
+                statuses: statuses(doc),
             })
         })
         .collect();
@@ -115,17 +131,21 @@ pub(crate) fn synchronised(
     Ok(cic(&sync_ctx, &received)?.map(|built| (built, keys)))
 }
 
-fn review_statuses(doc: &DocReply) -> Vec<ConfirmationStatus> {
-    if doc.state != ConfirmationState::Review {
-        return Vec::new();
-    }
+/// The status detail of a REVIEW (fix the data) or a REJECTED (out of
+/// scope: talk to us, resending will not help).
+fn statuses(doc: &DocReply) -> Vec<ConfirmationStatus> {
+    let (description, action) = match doc.state {
+        ConfirmationState::Review => ("Unable to synchronise", "ACTION_NEEDED"),
+        ConfirmationState::Rejected => ("Not synchronised: out of scope", "CONTACT_TRADING_PARTNER"),
+        _ => return Vec::new(),
+    };
     let (code, message) = doc.error.clone().unwrap_or_default();
     vec![ConfirmationStatus {
         code: "CIC999".to_owned(),
-        description: "Unable to synchronise".to_owned(),
+        description: description.to_owned(),
         language: "en".to_owned(),
         long_description: Some(format!("[{code}] {message}")),
-        corrective_action: Some("ACTION_NEEDED".to_owned()),
+        corrective_action: Some(action.to_owned()),
     }]
 }
 

@@ -91,6 +91,12 @@ pub struct Enrolment {
     pub gpc: Option<String>,
     /// The connection that carries the CIS and RFCIN.
     pub connection: String,
+    /// Our GLN, the sender of the CIS (the CIS delete reuses it).
+    #[serde(default)]
+    pub recipient_gln: String,
+    /// The data pool's GLN, the receiver of the CIS.
+    #[serde(default)]
+    pub pool_gln: String,
     /// Where it stands.
     pub state: EnrolState,
     /// The pool's error, when it failed.
@@ -150,7 +156,9 @@ pub struct EnrolRequest {
     pub gpc: Option<String>,
     /// The connection that carries the messages.
     pub connection: String,
-    /// The CIS (ADD).
+    /// Our GLN, the CIS's sender.
+    pub recipient_gln: String,
+    /// The CIS (ADD); its receiver is the data pool.
     pub cis: Outbound,
     /// The RFCIN, if a reload is asked for.
     pub rfcin: Option<Outbound>,
@@ -211,6 +219,8 @@ impl Store {
             target_market: request.target_market.clone(),
             gpc: request.gpc.clone(),
             connection: request.connection.clone(),
+            recipient_gln: request.recipient_gln.clone(),
+            pool_gln: request.cis.receiver.clone(),
             state: EnrolState::Requested,
             error: None,
             cis_message_id: request.cis.message_id.clone(),

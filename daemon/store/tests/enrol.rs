@@ -42,6 +42,7 @@ fn request() -> EnrolRequest {
         target_market: "056".into(),
         gpc: Some("10000248".into()),
         connection: "pool-a".into(),
+        recipient_gln: "5412345000006".into(),
         cis: outbound("ENROL-1-CIS"),
         rfcin: Some(outbound("ENROL-1-RFCIN")),
     }

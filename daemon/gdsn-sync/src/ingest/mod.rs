@@ -141,6 +141,7 @@ fn ingest_message(
     let input = source.open_with(|file, size| progress::counted(file, size, options.no_progress))?;
     let mut tee = Tee { inner: input, copy: archive };
     let mut run = Run::new(store, hash, sequence, options.dry_run, force);
+    run.reject_unenrolled = options.reject_unenrolled;
     // A dry run plans the whole message at once: nothing is committed, so
     // a later chunk could not see an earlier one.
     let limit = if options.dry_run { usize::MAX } else { options.apply_chunk_documents.max(1) };
@@ -246,7 +247,7 @@ fn finish_message(
             .collect(),
         held,
         connection,
-        enrolment_responses: Vec::new(),
+        enrolment_responses: std::mem::take(&mut run.enrol_responses),
     };
     let outcome = store.apply_last(&run.chunk, &finish)?;
     run.chunk.clear();

@@ -10,9 +10,10 @@ use gdsn_diff::incoming::{from_records, from_withdrawal};
 use gdsn_diff::{ChangeKind, Incoming, Version};
 use gdsn_model::ids::ItemKey;
 use gdsn_model::message::Document;
+use gdsn_model::other::{ExceptionNode, Gs1Response};
 use gdsn_model::time::Timestamp;
 use gdsn_store::reload;
-use gdsn_store::{MessageStatus, ResumePoint, Store};
+use gdsn_store::{EnrolResponse, EnrolState, MessageStatus, ResumePoint, Store};
 use gdsn_xml::ParsedDocument;
 use serde_json::json;
 
@@ -102,6 +103,13 @@ pub(crate) struct Run<'s> {
     force: bool,
     /// Set when the message must be quarantined, with the reason.
     pub(crate) quarantine: Option<&'static str>,
+    /// Refuse (CIC REJECTED, nothing applied) CIN documents of a pair that
+    /// is not enrolled.
+    pub(crate) reject_unenrolled: bool,
+    /// Whether each pair seen so far is enrolled (one store read per pair).
+    enrolled: BTreeMap<String, bool>,
+    /// GS1 Responses that answer an enrolment's CIS or RFCIN.
+    pub(crate) enrol_responses: Vec<EnrolResponse>,
 }
 
 impl<'s> Run<'s> {
@@ -121,6 +129,9 @@ impl<'s> Run<'s> {
             last_index: 0,
             force,
             quarantine: None,
+            reject_unenrolled: false,
+            enrolled: BTreeMap::new(),
+            enrol_responses: Vec::new(),
         }
     }
 
@@ -130,6 +141,24 @@ impl<'s> Run<'s> {
         }
         self.summary.documents += 1;
         self.last_index = doc.index;
+        if let Some(Document::Response(response)) = &doc.document
+            && let Err(e) = self.response(response)
+        {
+            self.error = Some(e);
+            return ControlFlow::Break(());
+        }
+        match self.unenrolled(doc) {
+            Ok(Some(pair)) => {
+                self.replies.extend(replies::rejected_unenrolled(doc, &pair));
+                self.summary.rejected += 1;
+                return ControlFlow::Continue(());
+            }
+            Ok(None) => {}
+            Err(e) => {
+                self.error = Some(e);
+                return ControlFlow::Break(());
+            }
+        }
         self.replies.extend(replies::for_document(doc));
         self.fatal
             .extend(doc.diagnostics.iter().filter(|d| d.is_error() && d.code.starts_with('X')).cloned());
@@ -180,6 +209,52 @@ impl<'s> Run<'s> {
             let version = Version::new(time, time, self.sequence);
             self.reload.entry(reload::pair_of(&key)).or_insert((version, Vec::new())).1.push(key);
         }
+    }
+
+    /// The pair of an accepted CIN document that is not enrolled (or is
+    /// unenrolled), when such documents are refused.
+    fn unenrolled(&mut self, doc: &ParsedDocument) -> Result<Option<String>> {
+        let Some(Document::Cin(_)) = &doc.document else { return Ok(None) };
+        if !self.reject_unenrolled || !doc.accepted {
+            return Ok(None);
+        }
+        let Some(key) = doc.records.first().and_then(gdsn_model::record::ProductRecord::key) else {
+            return Ok(None);
+        };
+        let pair = reload::pair_of(&key);
+        let enrolled = match self.enrolled.get(&pair) {
+            Some(known) => *known,
+            None => {
+                let live = self.store.enrolment(&pair)?.is_some_and(|e| e.state != EnrolState::Unenrolled);
+                *self.enrolled.entry(pair.clone()).or_insert(live)
+            }
+        };
+        Ok((!enrolled).then_some(pair))
+    }
+
+    /// Notes a GS1 Response that answers one of our enrolment messages:
+    /// its outcome commits with the message.
+    fn response(&mut self, response: &Gs1Response) -> Result<()> {
+        let Some(original) = response.originating_message.as_deref() else { return Ok(()) };
+        let Some(pair) = self.store.enrolment_by_message(original)? else { return Ok(()) };
+        let rejected = response
+            .transaction_responses
+            .iter()
+            .filter(|t| t.status.as_deref() == Some("REJECTED"))
+            .map(|t| format!("REJECTED transaction {}", t.transaction.as_deref().unwrap_or("?")));
+        let mut errors: Vec<String> = rejected.collect();
+        if let Some(exception) = &response.exception {
+            exception_errors(exception, &mut errors);
+            if errors.is_empty() {
+                errors.push(format!("{} without an error", exception.level));
+            }
+        }
+        if errors.is_empty() && response.transaction_responses.is_empty() {
+            return Ok(());
+        }
+        let error = (!errors.is_empty()).then(|| errors.join("; "));
+        self.enrol_responses.push(EnrolResponse { pair, original: original.to_owned(), error });
+        Ok(())
     }
 
     /// Checks the message against the ones applied before; false stops it.
@@ -244,5 +319,18 @@ impl<'s> Run<'s> {
         for change in outcome.plans.iter().flat_map(|p| &p.changes) {
             self.summary.count(&change.kind);
         }
+    }
+}
+
+/// Every `gS1Error` of an exception tree as `[code] description`.
+fn exception_errors(node: &ExceptionNode, out: &mut Vec<String>) {
+    for error in &node.errors {
+        let code = error.code.as_deref().unwrap_or("?");
+        out.push(
+            format!("[{code}] {}", error.description.as_deref().unwrap_or_default()).trim_end().to_owned(),
+        );
+    }
+    for child in &node.children {
+        exception_errors(child, out);
     }
 }
