@@ -34,9 +34,9 @@ pub(crate) enum Command {
     /// message by id, or every quarantined one. Versions still decide:
     /// nothing older overwrites newer, unchanged items write nothing.
     Replay(ReplayArgs),
-    /// Publish the outbox into the embedded index (`ingest` does this
-    /// itself unless --no-publish).
-    Publish(StoreArgs),
+    /// Publish the outbox into the embedded index, or the sink a --config
+    /// file names (`ingest` does this itself unless --no-publish).
+    Publish(PublishArgs),
     /// Live records of a GTIN-8/12/13/14, a GS1 barcode scan (element
     /// string, with or without parentheses, FNC1/GS, AIM prefix) or a GS1
     /// Digital Link URI, as JSON lines. Exit 1 when nothing matches, 2 for
@@ -47,7 +47,8 @@ pub(crate) enum Command {
     Search(SearchArgs),
     /// Changes the index refused for good: list them, or queue them again.
     DeadLetters(DeadLettersArgs),
-    /// Build a new index generation from the store, check it (count and
+    /// Build a new index generation (or, with --config naming a cluster, a
+    /// new index behind the alias) from the store, check it (count and
     /// known GTINs), then switch to it; a failed check changes nothing.
     Reindex(ReindexArgs),
     /// Validate a configuration file: every problem with file:line:column
@@ -137,6 +138,25 @@ pub(crate) struct StoreArgs {
     pub(crate) data_dir: PathBuf,
 }
 
+/// Which search index a command publishes to.
+#[derive(Debug, Default, Args)]
+pub(crate) struct SinkArgs {
+    /// Publish to the sink this configuration file names (`[sink]`: the
+    /// embedded index or an OpenSearch/Elasticsearch cluster); its
+    /// data_dir must be --data-dir. Without it, the embedded index in
+    /// DATA/index.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) config: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct PublishArgs {
+    #[command(flatten)]
+    pub(crate) store: StoreArgs,
+    #[command(flatten)]
+    pub(crate) sink: SinkArgs,
+}
+
 #[derive(Debug, Args)]
 pub(crate) struct IngestArgs {
     #[command(flatten)]
@@ -189,6 +209,8 @@ pub(crate) struct IngestOptions {
     /// embedded index (DATA/index) after applying.
     #[arg(long)]
     pub(crate) no_publish: bool,
+    #[command(flatten)]
+    pub(crate) sink: SinkArgs,
     /// Refuse CIN documents of a (provider, target market) pair that is not
     /// enrolled (`gdsn-sync enrol`): nothing applied, CIC REJECTED.
     #[arg(long)]
@@ -301,13 +323,17 @@ pub(crate) struct DeadLettersArgs {
     /// Queue every dead letter again and publish.
     #[arg(long)]
     pub(crate) retry: bool,
+    #[command(flatten)]
+    pub(crate) sink: SinkArgs,
 }
 
 #[derive(Debug, Args)]
 pub(crate) struct ReindexArgs {
     #[command(flatten)]
     pub(crate) store: StoreArgs,
-    /// Records per commit while building.
+    /// Records per commit (per `_bulk` batch for a cluster) while building.
     #[arg(long, value_name = "N", default_value_t = 2000)]
     pub(crate) batch_size: usize,
+    #[command(flatten)]
+    pub(crate) sink: SinkArgs,
 }

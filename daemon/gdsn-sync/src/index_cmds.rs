@@ -1,21 +1,23 @@
-//! The index commands: publishing the outbox into the embedded index
-//! (after `ingest`, and `publish`), `lookup`, `search`, `dead-letters` and
-//! `reindex`. The index lives in `DATA/index/` (generations, see
-//! gdsn-index); `lookup` and `search` only read it, so they also work
-//! while another process writes.
+//! The index commands: publishing the outbox into the embedded index or the
+//! configured sink (after `ingest`, and `publish`), `lookup`, `search`,
+//! `dead-letters` and `reindex`. The embedded index lives in `DATA/index/`
+//! (generations, see gdsn-index); `lookup` and `search` only read it, so
+//! they also work while another process writes.
 
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
-use gdsn_index::{IndexDir, IndexSink, SearchRequest, SinkOptions};
+use gdsn_config::SinkSettings;
+use gdsn_index::{IndexDir, SearchRequest, SinkOptions};
 use gdsn_publish::{DrainReport, PublishOptions};
 use gdsn_sink::{Change, Op, Sink};
 use gdsn_store::Store;
 
-use crate::cli::{DeadLettersArgs, LookupArgs, ReindexArgs, SearchArgs, StoreArgs};
+use crate::cli::{DeadLettersArgs, LookupArgs, PublishArgs, ReindexArgs, SearchArgs};
 use crate::ingest::{fail, open_store};
+use crate::sinks::{self, SinkRuntime};
 
 /// The embedded index's directory in a data directory.
 pub(crate) fn index_dir(data_dir: &Path) -> IndexDir {
@@ -28,10 +30,32 @@ pub(crate) fn publish_embedded(store: &Store, data_dir: &Path) -> Result<DrainRe
     let mut sink = dir
         .open_sink(SinkOptions::default())
         .with_context(|| format!("opening the index in {}", dir.root().display()))?;
-    let report = gdsn_publish::drain(store, &mut sink, &PublishOptions::default(), &mut std::thread::sleep)
-        .context("publishing to the index")?;
+    drain_into(store, &mut sink, &PublishOptions::default(), "the index")
+}
+
+/// Drains the outbox into the sink the configuration `config` names, or
+/// into the embedded index of `data_dir` without one; prints one summary
+/// line. On failure the changes stay in the outbox, and the error says
+/// how many wait.
+pub(crate) fn publish_outbox(store: &Store, data_dir: &Path, config: Option<&Path>) -> Result<DrainReport> {
+    let Some(file) = config else { return publish_embedded(store, data_dir) };
+    let config = sinks::load_config(file, data_dir)?;
+    let mut sink = sinks::open_sink(&config, SinkRuntime::Own)?;
+    drain_into(store, sink.as_mut(), &sinks::publish_options(&config), &sinks::sink_name(&config))
+}
+
+/// Drains the outbox into `sink`, called `name` in what is printed.
+pub(crate) fn drain_into(
+    store: &Store,
+    sink: &mut dyn Sink,
+    options: &PublishOptions,
+    name: &str,
+) -> Result<DrainReport> {
+    let report = gdsn_publish::drain(store, sink, options, &mut std::thread::sleep).with_context(|| {
+        format!("publishing to {name}; {} changes wait in the outbox", store.outbox_depth())
+    })?;
     println!(
-        "published {} changes to the index ({} already there, {} skipped, {} dead letters), outbox {}",
+        "published {} changes to {name} ({} already there, {} skipped, {} dead letters), outbox {}",
         report.published,
         report.already_newer,
         report.skipped,
@@ -41,10 +65,10 @@ pub(crate) fn publish_embedded(store: &Store, data_dir: &Path) -> Result<DrainRe
     Ok(report)
 }
 
-pub(crate) fn publish(args: &StoreArgs) -> ExitCode {
+pub(crate) fn publish(args: &PublishArgs) -> ExitCode {
     let run = || -> Result<DrainReport> {
-        let store = open_store(args)?;
-        publish_embedded(&store, &args.data_dir)
+        let store = open_store(&args.store)?;
+        publish_outbox(&store, &args.store.data_dir, args.sink.config.as_deref())
     };
     match run() {
         Ok(report) => ExitCode::from(u8::from(report.dead_lettered > 0)),
@@ -118,7 +142,7 @@ pub(crate) fn dead_letters(args: &DeadLettersArgs) -> ExitCode {
             let n = store.retry_dead_letters()?;
             store.flush()?;
             println!("{n} dead letters queued again");
-            publish_embedded(&store, &args.store.data_dir)?;
+            publish_outbox(&store, &args.store.data_dir, args.sink.config.as_deref())?;
             return Ok(());
         }
         for dead in store.dead_letters()? {
@@ -132,29 +156,34 @@ pub(crate) fn dead_letters(args: &DeadLettersArgs) -> ExitCode {
     }
 }
 
-/// Builds a new index generation from the store, checks it, and switches
-/// to it; a failed check leaves the serving generation untouched.
+/// Builds a new index from the store, checks it, and switches to it; a
+/// failed check leaves the serving index untouched. The embedded index
+/// switches generations, a cluster its alias. Then the outbox is
+/// published into the new index.
 pub(crate) fn reindex(args: &ReindexArgs) -> ExitCode {
     let run = || -> Result<()> {
         let store = open_store(&args.store)?;
-        let dir = index_dir(&args.store.data_dir);
-        let mut rebuild = dir.begin_rebuild(SinkOptions::default())?;
-        let (live, sample) = fill(&store, rebuild.sink(), args.batch_size.max(1))?;
-        let checked = canary(&rebuild, live, &sample);
-        if let Err(e) = checked {
-            rebuild.abandon()?;
-            bail!("canary failed, the serving index is unchanged: {e:#}");
+        let data_dir = &args.store.data_dir;
+        let batch_size = args.batch_size.max(1);
+        let Some(file) = args.sink.config.as_deref() else {
+            reindex_embedded(&store, &index_dir(data_dir), SinkOptions::default(), batch_size)?;
+            publish_embedded(&store, data_dir)?;
+            return Ok(());
+        };
+        let config = sinks::load_config(file, data_dir)?;
+        match &config.sink {
+            SinkSettings::OpenSearch(cluster) => {
+                let mut cluster = sinks::open_cluster(cluster, SinkRuntime::Own)?;
+                let options = sinks::publish_options(&config);
+                sinks::reindex_cluster(&store, &mut cluster, batch_size, &options, &sinks::sink_name(&config))
+            }
+            SinkSettings::Embedded(embedded) => {
+                let dir = IndexDir::new(embedded.dir.clone());
+                reindex_embedded(&store, &dir, sinks::embedded_options(&config), batch_size)?;
+                publish_outbox(&store, data_dir, Some(file)).map(drop)
+            }
+            _ => bail!("this build does not know the configured sink"),
         }
-        let generation = rebuild.generation();
-        let gdsn_index::Switched { sink, prune_error } = dir.switch_to(rebuild)?;
-        drop(sink); // the publisher below opens its own writer
-        if let Some(e) = prune_error {
-            eprintln!("warning: old generations not removed: {e}");
-        }
-        println!("reindexed {live} records into generation {}; now serving it", generation.dir_name());
-        // Entries still in the outbox are published into the new generation.
-        publish_embedded(&store, &args.store.data_dir)?;
-        Ok(())
     };
     match run() {
         Ok(()) => ExitCode::SUCCESS,
@@ -162,21 +191,42 @@ pub(crate) fn reindex(args: &ReindexArgs) -> ExitCode {
     }
 }
 
-/// Publishes every live record into `sink`; returns how many, and a sample
-/// of GTINs (every 97th record) for the canary.
-fn fill(store: &Store, sink: &mut IndexSink, batch_size: usize) -> Result<(u64, Vec<String>)> {
+/// A new generation of the embedded index in `dir`, checked, then serving.
+fn reindex_embedded(store: &Store, dir: &IndexDir, options: SinkOptions, batch_size: usize) -> Result<()> {
+    let mut rebuild = dir.begin_rebuild(options)?;
+    let sink = rebuild.sink();
+    let (live, sample) = fill(store, batch_size, &mut |batch| {
+        Sink::publish(sink, batch)
+            .map(drop)
+            .map_err(|e| anyhow::anyhow!("the new index refused a batch: {e}"))
+    })?;
+    let checked = canary(&rebuild, live, &sample);
+    if let Err(e) = checked {
+        rebuild.abandon()?;
+        bail!("canary failed, the serving index is unchanged: {e:#}");
+    }
+    let generation = rebuild.generation();
+    let gdsn_index::Switched { sink, prune_error } = dir.switch_to(rebuild)?;
+    drop(sink); // the publisher after this opens its own writer
+    if let Some(e) = prune_error {
+        eprintln!("warning: old generations not removed: {e}");
+    }
+    println!("reindexed {live} records into generation {}; now serving it", generation.dir_name());
+    Ok(())
+}
+
+/// Hands every live record to `publish` in batches of `batch_size`;
+/// returns how many, and a sample of GTINs (every 97th record, up to 50)
+/// for the canary.
+pub(crate) fn fill(
+    store: &Store,
+    batch_size: usize,
+    publish: &mut dyn FnMut(&[Change]) -> Result<()>,
+) -> Result<(u64, Vec<String>)> {
     let mut batch: Vec<Change> = Vec::with_capacity(batch_size);
     let mut sample = Vec::new();
-    let mut publish = |batch: &mut Vec<Change>| -> Result<()> {
-        if !batch.is_empty() {
-            Sink::publish(sink, batch).map_err(|e| anyhow::anyhow!("the new index refused a batch: {e}"))?;
-            batch.clear();
-        }
-        Ok(())
-    };
     let mut seen = 0usize;
     let live = store.for_each_live(|key, record| -> Result<()> {
-        // Every 97th record, up to 50, is a canary GTIN.
         if sample.len() < 50 && seen.is_multiple_of(97) {
             sample.extend(record["gtin"].as_str().map(str::to_owned));
         }
@@ -184,11 +234,14 @@ fn fill(store: &Store, sink: &mut IndexSink, batch_size: usize) -> Result<(u64, 
         let version = record["sync"]["version"].as_u64().unwrap_or(1);
         batch.push(Change { seq: 0, key: key.to_owned(), version, op: Op::Upsert(record) });
         if batch.len() >= batch_size {
-            publish(&mut batch)?;
+            publish(&batch)?;
+            batch.clear();
         }
         Ok(())
     })?;
-    publish(&mut batch)?;
+    if !batch.is_empty() {
+        publish(&batch)?;
+    }
     Ok((live as u64, sample))
 }
 

@@ -10,6 +10,7 @@ mod index_cmds;
 mod ingest;
 mod messages;
 mod replies;
+mod sinks;
 mod store_cmds;
 
 // jemalloc, as the daemon uses: with sled's page cache loaded, glibc malloc

@@ -42,6 +42,10 @@ pub struct SinkConfig {
     /// Limit on a whole request, from sending to the last byte of the
     /// response. Default: 60 s (a 5 MiB bulk on a busy cluster takes seconds).
     pub request_timeout: Duration,
+    /// Limit on waiting for the next bytes of a response (a stalled
+    /// connection), within `request_timeout`. Default: none, only the
+    /// request limit.
+    pub read_timeout: Option<Duration>,
     /// Largest NDJSON body of one `_bulk` request; a batch is split into
     /// several bodies below it. A single change larger than this on its own
     /// is rejected, never sent. Default: [`DEFAULT_MAX_BULK_BYTES`].
@@ -78,6 +82,7 @@ impl SinkConfig {
             auth: Auth::None,
             connect_timeout: Duration::from_secs(5),
             request_timeout: Duration::from_secs(60),
+            read_timeout: None,
             max_bulk_bytes: DEFAULT_MAX_BULK_BYTES,
             max_concurrent_bulks: 2,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
@@ -141,6 +146,7 @@ impl fmt::Debug for SinkConfig {
             .field("auth", &self.auth)
             .field("connect_timeout", &self.connect_timeout)
             .field("request_timeout", &self.request_timeout)
+            .field("read_timeout", &self.read_timeout)
             .field("max_bulk_bytes", &self.max_bulk_bytes)
             .field("max_concurrent_bulks", &self.max_concurrent_bulks)
             .field("max_response_bytes", &self.max_response_bytes)

@@ -57,6 +57,9 @@ impl Http {
             // A cluster has no reason to redirect, and following one could hand
             // credentials to another host.
             .redirect(reqwest::redirect::Policy::none());
+        if let Some(read_timeout) = config.read_timeout {
+            builder = builder.read_timeout(read_timeout);
+        }
         if let Some(path) = &config.ca_cert_file {
             let ca_error = |reason: String| ConfigError::CaCert { path: path.clone(), reason };
             let pem = std::fs::read(path).map_err(|e| ca_error(e.to_string()))?;

@@ -68,7 +68,8 @@ pub(crate) fn apply_all(
     }
     if !options.dry_run
         && !options.no_publish
-        && let Err(e) = crate::index_cmds::publish_embedded(store, &store_args.data_dir)
+        && let Err(e) =
+            crate::index_cmds::publish_outbox(store, &store_args.data_dir, options.sink.config.as_deref())
     {
         eprintln!("applied, but not yet published (the changes wait in the outbox): {e:#}");
         return ExitCode::from(2);
