@@ -27,8 +27,19 @@ impl Timestamp {
     /// 1970-01-01T00:00:00Z.
     pub const UNIX_EPOCH: Timestamp = Timestamp(OffsetDateTime::UNIX_EPOCH);
 
-    /// Reads `YYYY-MM-DD[THH:MM:SS[.fraction]][Z|±HH:MM]`. A bare date is midnight.
+    /// Reads `YYYY-MM-DD[THH:MM:SS[.fraction]][Z|±HH:MM]`. A bare date is
+    /// midnight; a time without a zone is UTC.
     pub fn parse(text: &str) -> Result<(Timestamp, TimestampNotes), String> {
+        Timestamp::parse_in(text, |_| UtcOffset::UTC)
+    }
+
+    /// Like [`Timestamp::parse`], but a time without a zone is local time
+    /// at the offset `naive_offset` gives for it (a pool's own zone, with
+    /// its daylight saving time).
+    pub fn parse_in(
+        text: &str,
+        naive_offset: impl FnOnce(PrimitiveDateTime) -> UtcOffset,
+    ) -> Result<(Timestamp, TimestampNotes), String> {
         let text = text.trim();
         let bad = || format!("`{text}` is not an xsd:dateTime");
         let (date_part, rest) = text.split_at(text.find('T').unwrap_or(text.len()));
@@ -47,7 +58,7 @@ impl Timestamp {
         let offset = match zone {
             None => {
                 notes.zone_assumed = true;
-                UtcOffset::UTC
+                naive_offset(PrimitiveDateTime::new(date, time))
             }
             Some(z) => parse_offset(z).ok_or_else(bad)?,
         };

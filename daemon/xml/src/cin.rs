@@ -24,6 +24,7 @@ pub(crate) struct Input<'a> {
     pub(crate) envelope: Option<&'a Arc<Envelope>>,
     pub(crate) context: CommandContext,
     pub(crate) index: usize,
+    pub(crate) naive_zone: Option<chrono_tz::Tz>,
 }
 
 /// Converts one document of any type, with its diagnostics and, for a
@@ -40,7 +41,7 @@ pub(crate) fn convert(input: Input<'_>) -> ParsedDocument {
         accepted: false,
     };
     let Some(node) = input.node else { return parsed };
-    let mut ctx = Ctx::new(node, input.base, input.namespaces);
+    let mut ctx = Ctx::new(node, input.base, input.namespaces).in_zone(input.naive_zone);
     warn_foreign(node, &mut ctx);
     let command = parsed.context.command;
     parsed.document = match input.message_type {

@@ -15,11 +15,19 @@ pub(crate) struct Ctx<'t> {
     pub(crate) base: &'t str,
     pub(crate) namespaces: &'t Namespaces,
     pub(crate) diags: Vec<Diagnostic>,
+    /// The zone of timestamps without one; `None` is UTC.
+    pub(crate) naive_zone: Option<chrono_tz::Tz>,
 }
 
 impl<'t> Ctx<'t> {
     pub(crate) fn new(root: Node<'t>, base: &'t str, namespaces: &'t Namespaces) -> Self {
-        Ctx { root, base, namespaces, diags: Vec::new() }
+        Ctx { root, base, namespaces, diags: Vec::new(), naive_zone: None }
+    }
+
+    /// The same context, reading timestamps without a zone in `zone`.
+    pub(crate) fn in_zone(mut self, zone: Option<chrono_tz::Tz>) -> Self {
+        self.naive_zone = zone;
+        self
     }
 
     /// Records a diagnostic pointing at `at`, which must be in this document.
@@ -58,10 +66,13 @@ impl<'t> Ctx<'t> {
     pub(crate) fn timestamp(&mut self, node: Option<Node<'_>>) -> Option<Timestamp> {
         let node = node?;
         let text = node.value()?;
-        match Timestamp::parse(text) {
+        let zone = self.naive_zone;
+        let offset = |local| zone.map_or(time::UtcOffset::UTC, |tz| crate::zone::offset_at(tz, local));
+        match Timestamp::parse_in(text, offset) {
             Ok((ts, notes)) => {
                 if notes.zone_assumed {
-                    self.report("W004", format!("`{text}` has no time zone; read as UTC"), node);
+                    let name = zone.map_or("UTC", |tz| tz.name());
+                    self.report("W004", format!("`{text}` has no time zone; read as {name}"), node);
                 }
                 if notes.fraction_truncated {
                     self.report("W005", format!("`{text}` has more than 9 fraction digits; truncated"), node);

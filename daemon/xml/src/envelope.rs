@@ -11,8 +11,13 @@ const KNOWN_MINOR: u32 = 35;
 
 /// Reads the SBDH. Problems are warnings: the header is informative, the
 /// documents carry what we store.
-pub(crate) fn read_sbdh(node: Node<'_>, base: &str, namespaces: &Namespaces) -> (Envelope, Vec<Diagnostic>) {
-    let mut ctx = Ctx::new(node, base, namespaces);
+pub(crate) fn read_sbdh(
+    node: Node<'_>,
+    base: &str,
+    namespaces: &Namespaces,
+    naive_zone: Option<chrono_tz::Tz>,
+) -> (Envelope, Vec<Diagnostic>) {
+    let mut ctx = Ctx::new(node, base, namespaces).in_zone(naive_zone);
     let ident = node.child("DocumentIdentification");
     let text = |n: Option<Node<'_>>, path: &[&str]| n.and_then(|n| n.value_at(path)).map(str::to_owned);
     let envelope = Envelope {

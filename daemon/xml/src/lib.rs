@@ -24,6 +24,7 @@ mod input;
 mod other;
 mod trade_item;
 mod tree;
+mod zone;
 
 use std::io::BufRead;
 use std::ops::ControlFlow;
@@ -58,6 +59,9 @@ impl Default for Limits {
 pub struct ParseOptions {
     /// Resource limits.
     pub limits: Limits,
+    /// The zone of timestamps that carry none (a pool's setting); `None`
+    /// reads them as UTC. Either way each one gets a W004 warning.
+    pub naive_zone: Option<chrono_tz::Tz>,
 }
 
 /// One document as handed to the caller.

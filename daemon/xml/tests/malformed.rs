@@ -43,7 +43,7 @@ fn message(docs: &[String]) -> String {
 /// Parses and returns the summary plus (accepted, codes) per document.
 fn run(input: impl Read, limits: Limits) -> (Summary, Vec<(bool, Vec<&'static str>)>) {
     let mut docs = Vec::new();
-    let options = ParseOptions { limits };
+    let options = ParseOptions { limits, ..ParseOptions::default() };
     let summary = parse(BufReader::new(input), &options, |doc| {
         docs.push((doc.accepted, doc.diagnostics.iter().map(|d| d.code).collect()));
         ControlFlow::Continue(())

@@ -283,7 +283,8 @@ impl<R: BufRead, F: FnMut(ParsedDocument) -> ControlFlow<()>> Driver<R, F> {
             (_, _, Some(failure)) => self.summary.diagnostics.push(failure),
             (_, None, None) => {}
             (CaptureKind::Sbdh, Some(node), None) => {
-                let (env, diags) = envelope::read_sbdh(node, &capture.base, &self.namespaces);
+                let (env, diags) =
+                    envelope::read_sbdh(node, &capture.base, &self.namespaces, self.options.naive_zone);
                 self.envelope = Some(Arc::new(env.clone()));
                 self.summary.envelope = Some(env);
                 self.summary.diagnostics.extend(diags);
@@ -331,6 +332,7 @@ impl<R: BufRead, F: FnMut(ParsedDocument) -> ControlFlow<()>> Driver<R, F> {
             envelope: self.envelope.as_ref(),
             context,
             index: self.summary.documents + 1,
+            naive_zone: self.options.naive_zone,
         });
         parsed.diagnostics.splice(0..0, failure.into_iter().chain(self.command.error.clone()));
         parsed.accepted = !parsed.diagnostics.iter().any(Diagnostic::is_error);
