@@ -27,9 +27,9 @@ pub(crate) enum Command {
     /// summary per file.
     Ingest(IngestArgs),
     /// Write every live record of the store as NDJSON.
-    Export(StoreArgs),
+    Export(StoreApiArgs),
     /// List the quarantined messages with their reasons.
-    Quarantine(StoreArgs),
+    Quarantine(StoreApiArgs),
     /// Re-apply a message from the raw archive: one applied or quarantined
     /// message by id, or every quarantined one. Versions still decide:
     /// nothing older overwrites newer, unchanged items write nothing.
@@ -63,6 +63,9 @@ pub(crate) enum Command {
     Backup(BackupArgs),
     /// Restore a backup into an empty data dir.
     Restore(RestoreArgs),
+    /// Run the daemon: poll the configured data pools on their schedules,
+    /// take webhook pushes, apply, publish, send replies; serve HTTP.
+    Run(crate::daemon::RunArgs),
     /// List the replies (CIC, GS1 Response) waiting for delivery, or write
     /// them as XML files to a folder (which delivers them).
     Replies(RepliesArgs),
@@ -79,6 +82,8 @@ pub(crate) enum Command {
 pub(crate) struct BackupArgs {
     #[command(flatten)]
     pub(crate) store: StoreArgs,
+    #[command(flatten)]
+    pub(crate) api: ApiArgs,
     /// The backup file to write (gzip-compressed JSON lines).
     #[arg(long, value_name = "FILE")]
     pub(crate) to: PathBuf,
@@ -97,6 +102,8 @@ pub(crate) struct RestoreArgs {
 pub(crate) struct ReloadArgs {
     #[command(flatten)]
     pub(crate) store: StoreArgs,
+    #[command(flatten)]
+    pub(crate) api: ApiArgs,
     /// A sweep that would remove more than this fraction of a pair's keys
     /// is held until confirmed.
     #[arg(long, value_name = "F", default_value_t = 0.5, global = true)]
@@ -125,6 +132,8 @@ pub(crate) enum ReloadAction {
 pub(crate) struct RepliesArgs {
     #[command(flatten)]
     pub(crate) store: StoreArgs,
+    #[command(flatten)]
+    pub(crate) api: ApiArgs,
     /// Write each pending reply to DIR/<message id>.xml (write, fsync,
     /// rename) and drop it from the queue.
     #[arg(long, value_name = "DIR")]
@@ -136,6 +145,30 @@ pub(crate) struct StoreArgs {
     /// The data directory (the store lives in DIR/store).
     #[arg(long, value_name = "DIR", default_value = "data", global = true)]
     pub(crate) data_dir: PathBuf,
+}
+
+/// `--api URL --token T`: act through the running daemon (`gdsn-sync
+/// run` holds the store) instead of opening the store.
+#[derive(Debug, Default, Args)]
+pub(crate) struct ApiArgs {
+    /// The running daemon's address, `http://HOST:PORT` (its
+    /// `DATA/daemon.json` says where it listens); the daemon's config then
+    /// decides what ingest options would (recipient GLN, chunk size,
+    /// sweep fraction).
+    #[arg(long, value_name = "URL", global = true)]
+    pub(crate) api: Option<String>,
+    /// The daemon's admin token (`[http] admin_token_sha256` is its SHA-256).
+    #[arg(long, value_name = "T", env = "GDSN_SYNC_API_TOKEN", hide_env_values = true, global = true)]
+    pub(crate) token: Option<String>,
+}
+
+/// A store command that can also act through the daemon.
+#[derive(Debug, Args)]
+pub(crate) struct StoreApiArgs {
+    #[command(flatten)]
+    pub(crate) store: StoreArgs,
+    #[command(flatten)]
+    pub(crate) api: ApiArgs,
 }
 
 /// Which search index a command publishes to.
@@ -162,6 +195,8 @@ pub(crate) struct IngestArgs {
     #[command(flatten)]
     pub(crate) store: StoreArgs,
     #[command(flatten)]
+    pub(crate) api: ApiArgs,
+    #[command(flatten)]
     pub(crate) options: IngestOptions,
     /// Messages to apply, in order.
     #[arg(required = true)]
@@ -172,6 +207,8 @@ pub(crate) struct IngestArgs {
 pub(crate) struct ReplayArgs {
     #[command(flatten)]
     pub(crate) store: StoreArgs,
+    #[command(flatten)]
+    pub(crate) api: ApiArgs,
     #[command(flatten)]
     pub(crate) options: IngestOptions,
     /// The SBDH InstanceIdentifier of an applied or quarantined message.
@@ -209,12 +246,12 @@ pub(crate) struct IngestOptions {
     /// embedded index (DATA/index) after applying.
     #[arg(long)]
     pub(crate) no_publish: bool,
-    #[command(flatten)]
-    pub(crate) sink: SinkArgs,
     /// Refuse CIN documents of a (provider, target market) pair that is not
     /// enrolled (`gdsn-sync enrol`): nothing applied, CIC REJECTED.
     #[arg(long)]
     pub(crate) reject_unenrolled: bool,
+    #[command(flatten)]
+    pub(crate) sink: SinkArgs,
     /// Never draw a progress bar (one is drawn on a terminal for messages
     /// over 8 MiB).
     #[arg(long)]
@@ -255,6 +292,28 @@ pub(crate) struct LimitArgs {
     /// Largest document (one hierarchy) in bytes (X013).
     #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_document_bytes)]
     pub(crate) max_document_bytes: u64,
+    /// Read timestamps that carry no zone as local time in this IANA zone
+    /// (`Europe/Paris`), daylight saving included; default UTC. The daemon
+    /// takes it from each connection's `naive_timestamps_zone`.
+    #[arg(long, value_name = "ZONE", value_parser = parse_zone)]
+    pub(crate) naive_timestamps_zone: Option<chrono_tz::Tz>,
+}
+
+fn parse_zone(name: &str) -> Result<chrono_tz::Tz, String> {
+    name.parse().map_err(|_| format!("{name:?} is not an IANA time zone name"))
+}
+
+impl Default for LimitArgs {
+    fn default() -> Self {
+        let limits = Limits::default();
+        LimitArgs {
+            max_depth: limits.max_depth,
+            max_text_bytes: limits.max_text_bytes,
+            max_attributes: limits.max_attributes,
+            max_document_bytes: limits.max_document_bytes,
+            naive_timestamps_zone: None,
+        }
+    }
 }
 
 impl LimitArgs {
@@ -267,6 +326,7 @@ impl LimitArgs {
                 max_attributes: self.max_attributes,
                 max_document_bytes: self.max_document_bytes,
             },
+            naive_zone: self.naive_timestamps_zone,
         }
     }
 }

@@ -3,8 +3,10 @@
 //! Exit codes: 0 every document accepted (warnings allowed), 1 something
 //! was rejected, 2 usage error or unreadable file.
 
+mod api_client;
 mod cli;
 mod config_cmds;
+mod daemon;
 mod enrol_cmds;
 mod index_cmds;
 mod ingest;
@@ -46,5 +48,6 @@ fn main() -> ExitCode {
         cli::Command::Enrol(args) => enrol_cmds::enrol(&args),
         cli::Command::Enrolments(args) => enrol_cmds::enrolments(&args),
         cli::Command::Unenrol(args) => enrol_cmds::unenrol(&args),
+        cli::Command::Run(args) => daemon::run(&args),
     }
 }

@@ -12,7 +12,7 @@
 //!
 //! | tree | key | value |
 //! |---|---|---|
-//! | `meta` | `format`, `sequence`, `outbox_seq` | u32 / u64 big-endian |
+//! | `meta` | `format`, `sequence`, `outbox_seq`; `connection/NAME` | u32 / u64 big-endian; JSON (a connection's cursor and last run) |
 //! | `items` | item key | the normalized record, JSON |
 //! | `state` | item key | content hash, version, links (see [`codec`]) |
 //! | `claims` | child key | keys of the live parents whose records list it |
@@ -55,6 +55,7 @@
 pub mod archive;
 mod backup;
 pub mod codec;
+mod connection;
 mod enrol;
 mod error;
 pub mod keys;

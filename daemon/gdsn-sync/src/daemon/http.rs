@@ -27,6 +27,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/readyz", get(move |state| readyz(state, started)))
         .route("/v1/status", get(status))
         .route("/v1/connections/{name}/poll", post(poll_now));
+    let router = router.merge(super::admin::routes(&shared));
     super::webhook::routes(router, &shared).with_state(shared)
 }
 

@@ -28,6 +28,7 @@
 //! `pipeline.drain_deadline_secs`. Work cut off by the deadline was never
 //! acknowledged, so its pool sends it again.
 
+mod admin;
 mod connections;
 mod dropfolder_poll;
 mod http;
@@ -88,6 +89,9 @@ pub(crate) struct Shared {
     pub(crate) reload_activity: Mutex<BTreeMap<String, Instant>>,
     pub(crate) shutdown: CancellationToken,
     pub(crate) tracker: TaskTracker,
+    /// Held while the ingest worker applies a message, and by admin work
+    /// that must not interleave with one (replay, reload close, backup).
+    pub(crate) store_gate: tokio::sync::Mutex<()>,
 }
 
 impl Shared {
@@ -161,6 +165,7 @@ async fn serve(config: Config) -> Result<()> {
         reload_activity: Mutex::new(BTreeMap::new()),
         shutdown: CancellationToken::new(),
         tracker: TaskTracker::new(),
+        store_gate: tokio::sync::Mutex::new(()),
     });
     let tracker = shared.tracker.clone();
     tracker.spawn(pipeline::worker(Arc::clone(&shared), queue));

@@ -16,7 +16,7 @@ use tracing::{info, warn};
 
 use super::Shared;
 use crate::cli::{IngestOptions, LimitArgs, StoreArgs};
-use crate::ingest::{self, Source};
+use crate::ingest::{self, Figures, Source};
 
 /// One message to apply, and where to say how it went.
 pub(crate) struct Job {
@@ -36,6 +36,8 @@ pub(crate) struct Applied {
     pub(crate) unreadable: bool,
     /// Already applied, quarantined, ...
     pub(crate) note: Option<&'static str>,
+    /// The summary line's figures (`ingest --api` prints them).
+    pub(crate) summary: Figures,
 }
 
 impl Shared {
@@ -83,11 +85,15 @@ pub(crate) async fn worker(shared: Arc<Shared>, mut queue: mpsc::Receiver<Job>) 
         let label = source.label();
         let worker_shared = Arc::clone(&shared);
         let name = connection.clone();
+        // Admin work that must not interleave with a message (replay,
+        // reload close, a backup's snapshot) waits for this gate.
+        let gate = shared.store_gate.lock().await;
         let outcome = shared
             .tracker
             .spawn_blocking(move || apply(&worker_shared, &name, &source))
             .await
             .unwrap_or_else(|e| Err(format!("the ingest thread failed: {e}")));
+        drop(gate);
         report(&shared, &connection, &label, &outcome);
         shared.wake_publisher.notify_one();
         shared.wake_outbound();
@@ -134,18 +140,7 @@ fn report(
 /// without publishing (the publisher task does that) or printing.
 fn apply(shared: &Shared, connection: &str, source: &Source) -> Result<(Applied, Vec<String>), String> {
     let config = &shared.config;
-    let options = IngestOptions {
-        apply_chunk_documents: config.store.apply_chunk_documents,
-        max_sweep_fraction: config.store.max_sweep_fraction,
-        dry_run: false,
-        recipient_gln: config.recipient_gln.as_ref().map(ToString::to_string),
-        no_publish: true,
-        reject_unenrolled: config.store.reject_unenrolled,
-        sink: crate::cli::SinkArgs::default(),
-        no_progress: true,
-        limits: LimitArgs::default(),
-        connection: Some(connection.to_owned()),
-    };
+    let options = ingest_options(config, connection);
     let store_args = StoreArgs { data_dir: config.data_dir.clone() };
     let summary = ingest::ingest_message(&shared.store, &store_args, &options, source, false)
         .map_err(|e| format!("{e:#}"))?;
@@ -155,8 +150,32 @@ fn apply(shared: &Shared, connection: &str, source: &Source) -> Result<(Applied,
         writes: summary.writes,
         unreadable: summary.documents == 0 && summary.rejected > 0,
         note: summary.note,
+        summary: Figures::from(&summary),
     };
     Ok((applied, summary.reload_pairs))
+}
+
+/// How the daemon applies a message (from its config). Replies go back
+/// through `connection` when it is a configured one; a message posted to
+/// the admin API names none, and its replies wait for `replies`.
+pub(crate) fn ingest_options(config: &gdsn_config::Config, connection: &str) -> IngestOptions {
+    IngestOptions {
+        apply_chunk_documents: config.store.apply_chunk_documents,
+        max_sweep_fraction: config.store.max_sweep_fraction,
+        dry_run: false,
+        recipient_gln: config.recipient_gln.as_ref().map(ToString::to_string),
+        no_publish: true,
+        reject_unenrolled: config.store.reject_unenrolled,
+        sink: crate::cli::SinkArgs::default(),
+        no_progress: true,
+        limits: LimitArgs { naive_timestamps_zone: naive_zone(config, connection), ..LimitArgs::default() },
+        connection: config.connection(connection).map(|c| c.name.clone()),
+    }
+}
+
+/// The zone a connection's pool writes timestamps without a zone in.
+fn naive_zone(config: &gdsn_config::Config, connection: &str) -> Option<chrono_tz::Tz> {
+    config.connection(connection).map(|c| c.naive_timestamps_zone)
 }
 
 /// The label of a message fetched over HTTP: `connection/id`.

@@ -8,14 +8,12 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use gdsn_config::{Config, SinkSettings};
-use gdsn_index::{IndexDir, SinkOptions};
-use gdsn_publish::PublishOptions;
 use gdsn_sink::Sink;
 use gdsn_store::reload::CloseOutcome;
 use tracing::{info, warn};
 
 use super::Shared;
+use crate::sinks::{SinkRuntime, open_sink, publish_options};
 
 /// Drains without a wake-up this often: the retry path of a sink that was down.
 const IDLE_DRAIN: Duration = Duration::from_secs(15);
@@ -36,7 +34,10 @@ pub(crate) async fn run(shared: Arc<Shared>) {
             biased;
             () = shared.shutdown.cancelled() => {}
             () = shared.wake_publisher.notified() => {}
-            () = tokio::time::sleep(IDLE_DRAIN) => {}
+            // Also wake within the reload quiet period: a session whose last
+            // message was the last activity must still close on time, not
+            // up to IDLE_DRAIN late.
+            () = tokio::time::sleep(IDLE_DRAIN.min(shared.config.store.reload_quiet)) => {}
         }
         // Group what arrives within one commit interval into one commit.
         if let Some(rest) = interval.checked_sub(started.elapsed()) {
@@ -50,38 +51,16 @@ pub(crate) async fn run(shared: Arc<Shared>) {
     drop(drain(&shared, sink).await);
 }
 
-fn open_sink(config: &Config) -> anyhow::Result<BoxSink> {
-    match &config.sink {
-        SinkSettings::Embedded(embedded) => {
-            let options = SinkOptions {
-                writer_memory_bytes: usize::try_from(embedded.writer_memory_bytes).unwrap_or(usize::MAX),
-                ..SinkOptions::default()
-            };
-            Ok(Box::new(IndexDir::new(&embedded.dir).open_sink(options)?))
-        }
-        SinkSettings::OpenSearch(_) => anyhow::bail!("the OpenSearch sink is not wired into the daemon yet"),
-        _ => anyhow::bail!("unknown sink"),
-    }
-}
-
-fn options(config: &Config) -> PublishOptions {
-    let retry = &config.publisher.retry;
-    PublishOptions {
-        batch_size: config.publisher.batch_size,
-        initial_backoff: retry.initial,
-        max_backoff: retry.max,
-        ..PublishOptions::default()
-    }
-}
-
 /// One drain on a blocking thread; returns the sink for the next one
 /// (`None` when it could not be opened or broke: opened again next time).
 async fn drain(shared: &Arc<Shared>, sink: Option<BoxSink>) -> Option<BoxSink> {
     let worker = Arc::clone(shared);
+    // A cluster sink blocks on the daemon's runtime from this blocking thread.
+    let runtime = tokio::runtime::Handle::current();
     let done = shared.tracker.spawn_blocking(move || {
         let mut sink = match sink {
             Some(sink) => sink,
-            None => match open_sink(&worker.config) {
+            None => match open_sink(&worker.config, SinkRuntime::Handle(runtime)) {
                 Ok(sink) => sink,
                 Err(e) => return (None, Err(format!("opening the index: {e:#}"))),
             },
@@ -92,7 +71,7 @@ async fn drain(shared: &Arc<Shared>, sink: Option<BoxSink>) -> Option<BoxSink> {
         let report = gdsn_publish::drain(
             &worker.store,
             sink.as_mut(),
-            &options(&worker.config),
+            &publish_options(&worker.config),
             &mut std::thread::sleep,
         );
         (Some(sink), report.map(Some).map_err(|e| e.to_string()))
@@ -141,6 +120,8 @@ async fn close_quiet_reloads(shared: &Arc<Shared>) {
     for pair in due {
         let worker = Arc::clone(shared);
         let closing = pair.clone();
+        // A sweep writes items: never while a message or a backup runs.
+        let gate = shared.store_gate.lock().await;
         let closed = shared
             .tracker
             .spawn_blocking(move || {
@@ -150,6 +131,7 @@ async fn close_quiet_reloads(shared: &Arc<Shared>) {
                 Ok::<_, gdsn_store::StoreError>(outcome)
             })
             .await;
+        drop(gate);
         match closed {
             Ok(Ok(CloseOutcome::Swept(n))) => {
                 info!(pair, removed = n, "reload session closed after its quiet period");

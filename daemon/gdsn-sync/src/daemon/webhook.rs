@@ -116,3 +116,64 @@ fn decode_hex(text: &str) -> Option<Vec<u8>> {
     }
     (0..text.len()).step_by(2).map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok()).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use axum::http::{HeaderMap, HeaderValue};
+    use gdsn_config::{Secret, WebhookAuth};
+    use hmac::{Hmac, KeyInit, Mac};
+    use sha2::Sha256;
+
+    use super::{authentic, decode_hex};
+
+    fn hmac_auth() -> WebhookAuth {
+        WebhookAuth::HmacSha256 {
+            secret: Secret::new("s3cret"),
+            signature_header: "x-signature-256".to_owned(),
+            signature_prefix: "sha256=".to_owned(),
+        }
+    }
+
+    fn signature(body: &[u8]) -> String {
+        let mut mac = Hmac::<Sha256>::new_from_slice(b"s3cret").expect("any key length");
+        mac.update(body);
+        let bytes = mac.finalize().into_bytes();
+        format!("sha256={}", bytes.iter().map(|b| format!("{b:02x}")).collect::<String>())
+    }
+
+    fn headers(name: &'static str, value: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(name, HeaderValue::from_str(value).expect("ascii"));
+        headers
+    }
+
+    #[test]
+    fn hmac_signature_must_match_the_body() {
+        let body = b"<xml/>";
+        let auth = hmac_auth();
+        assert!(authentic(&auth, &headers("x-signature-256", &signature(body)), body));
+        assert!(!authentic(&auth, &headers("x-signature-256", &signature(body)), b"<xml />"));
+        // Without the prefix, upper-case header name irrelevant, missing header.
+        let bare = signature(body).trim_start_matches("sha256=").to_owned();
+        assert!(!authentic(&auth, &headers("x-signature-256", &bare), body));
+        assert!(!authentic(&auth, &HeaderMap::new(), body));
+        assert!(!authentic(&auth, &headers("x-signature-256", "sha256=zz"), body));
+    }
+
+    #[test]
+    fn bearer_token_must_match() {
+        let auth = WebhookAuth::Bearer { token: Secret::new("tok") };
+        assert!(authentic(&auth, &headers("authorization", "Bearer tok"), b""));
+        assert!(!authentic(&auth, &headers("authorization", "Bearer to"), b""));
+        assert!(!authentic(&auth, &headers("authorization", "Basic tok"), b""));
+        assert!(!authentic(&auth, &HeaderMap::new(), b""));
+    }
+
+    #[test]
+    fn hex_decoding_refuses_odd_or_foreign_digits() {
+        assert_eq!(decode_hex("00ff"), Some(vec![0, 255]));
+        assert_eq!(decode_hex("0"), None);
+        assert_eq!(decode_hex("0g"), None);
+        assert_eq!(decode_hex("é0"), None);
+    }
+}

@@ -22,10 +22,14 @@ use gdsn_xml::Summary;
 
 use crate::cli::{IngestArgs, IngestOptions, StoreArgs};
 use crate::replies;
+pub(crate) use run::Figures;
 use run::{FileSummary, Run};
-pub(crate) use source::Source;
+pub(crate) use source::{SharedFile, Source};
 
 pub(crate) fn ingest(args: &IngestArgs) -> ExitCode {
+    if let Some(url) = &args.api.api {
+        return crate::api_client::ingest(url, &args.api, &args.options, &args.files);
+    }
     let store = match open_store(&args.store) {
         Ok(store) => store,
         Err(e) => return fail(&e),
@@ -61,10 +65,13 @@ pub(crate) fn apply_all(
             }
         }
     }
-    if !options.dry_run
-        && let Err(e) = close_reloads(store, options.max_sweep_fraction, None, false)
-    {
-        return fail(&e);
+    if !options.dry_run {
+        match close_reloads(store, options.max_sweep_fraction, None, false) {
+            Ok(closed) => {
+                closed.iter().for_each(|(pair, outcome)| println!("{}", reload_line(pair, outcome)))
+            }
+            Err(e) => return fail(&e),
+        }
     }
     if !options.dry_run
         && !options.no_publish
@@ -77,28 +84,34 @@ pub(crate) fn apply_all(
     ExitCode::from(worst)
 }
 
-/// Closes reload sessions (all, or one pair), printing what each did.
+/// Closes reload sessions (all, or one pair): what each did, by pair.
 pub(crate) fn close_reloads(
     store: &Store,
     max_fraction: f64,
     only: Option<&str>,
     confirmed: bool,
-) -> Result<()> {
+) -> Result<Vec<(String, CloseOutcome)>> {
+    let mut closed = Vec::new();
     for session in store.reload_sessions()? {
         if only.is_some_and(|p| p != session.pair) || (session.held.is_some() && !confirmed && only.is_none())
         {
             continue;
         }
-        match store.reload_close(&session.pair, max_fraction, confirmed)? {
-            CloseOutcome::Swept(n) => println!("reload {}: closed, {n} not in reload removed", session.pair),
-            CloseOutcome::Held { candidates, live } => println!(
-                "reload {}: held, the sweep would remove {candidates} of {live} keys; confirm with `gdsn-sync reload confirm {}`",
-                session.pair, session.pair
-            ),
-        }
+        let outcome = store.reload_close(&session.pair, max_fraction, confirmed)?;
+        closed.push((session.pair, outcome));
     }
     store.flush()?;
-    Ok(())
+    Ok(closed)
+}
+
+/// What closing a reload session did, as `ingest` and `reload` print it.
+pub(crate) fn reload_line(pair: &str, outcome: &CloseOutcome) -> String {
+    match outcome {
+        CloseOutcome::Swept(n) => format!("reload {pair}: closed, {n} not in reload removed"),
+        CloseOutcome::Held { candidates, live } => format!(
+            "reload {pair}: held, the sweep would remove {candidates} of {live} keys; confirm with `gdsn-sync reload confirm {pair}`"
+        ),
+    }
 }
 
 /// Whether the disk filled up, anywhere in the error's chain.
@@ -116,12 +129,14 @@ pub(crate) fn fail(e: &anyhow::Error) -> ExitCode {
 
 pub(crate) fn open_store(args: &StoreArgs) -> Result<Store> {
     let dir = args.data_dir.join("store");
-    Store::open(&dir).with_context(|| format!("opening the store in {}", dir.display()))
+    Store::open(&dir)
+        .map_err(|e| crate::api_client::explain_in_use(e, &args.data_dir))
+        .with_context(|| format!("opening the store in {}", dir.display()))
 }
 
 /// Applies one message. `force` (replay) applies a message even when its
 /// id was applied or quarantined before: versions still decide each item.
-fn ingest_message(
+pub(crate) fn ingest_message(
     store: &Store,
     store_args: &StoreArgs,
     options: &IngestOptions,
@@ -185,6 +200,7 @@ fn ingest_message(
             (None, None) => anyhow::bail!("no archive for an applied message"),
         };
         finish_message(store, &parsed, &mut run, archived, replies, held, options.connection.clone())?;
+        run.summary.reload_pairs = run.reload.keys().cloned().collect();
     }
     run.summary.outbox = store.outbox_depth();
     Ok(run.summary)

@@ -15,6 +15,7 @@ use gdsn_model::time::Timestamp;
 use gdsn_store::reload;
 use gdsn_store::{EnrolResponse, EnrolState, MessageStatus, ResumePoint, Store};
 use gdsn_xml::ParsedDocument;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::replies;
@@ -31,6 +32,9 @@ pub(crate) struct FileSummary {
     pub(crate) note: Option<&'static str>,
     /// Documents skipped because a run killed earlier had committed them.
     pub(crate) resumed: usize,
+    /// The (provider, target market) pairs this message's reload documents
+    /// marked: the daemon times their quiet period from here.
+    pub(crate) reload_pairs: Vec<String>,
 }
 
 impl FileSummary {
@@ -46,7 +50,46 @@ impl FileSummary {
     }
 
     pub(crate) fn line(&self, path: &Path) -> String {
-        let n = |k: &str| self.kinds.get(k).copied().unwrap_or(0);
+        Figures::from(self).line(path)
+    }
+
+    pub(crate) fn as_json(&self) -> serde_json::Value {
+        json!({ "documents": self.documents, "rejected": self.rejected, "changes": self.kinds, "writes": self.writes })
+    }
+}
+
+/// A summary's figures as the daemon's API sends them (`Applied.summary`),
+/// so `ingest --api` prints the very line a local `ingest` prints.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub(crate) struct Figures {
+    pub(crate) documents: usize,
+    pub(crate) changes: BTreeMap<String, usize>,
+    pub(crate) rejected: usize,
+    pub(crate) writes: usize,
+    pub(crate) outbox: usize,
+    pub(crate) replies: Option<usize>,
+    pub(crate) note: Option<String>,
+    pub(crate) resumed: usize,
+}
+
+impl From<&FileSummary> for Figures {
+    fn from(s: &FileSummary) -> Figures {
+        Figures {
+            documents: s.documents,
+            changes: s.kinds.iter().map(|(k, n)| ((*k).to_owned(), *n)).collect(),
+            rejected: s.rejected,
+            writes: s.writes,
+            outbox: s.outbox,
+            replies: s.replies,
+            note: s.note.map(str::to_owned),
+            resumed: s.resumed,
+        }
+    }
+}
+
+impl Figures {
+    pub(crate) fn line(&self, path: &Path) -> String {
+        let n = |k: &str| self.changes.get(k).copied().unwrap_or(0);
         let mut line = format!(
             "{}: {} documents, {} added, {} updated, {} unchanged, {} stale, {} removed, {} rejected; {} writes, outbox {}",
             path.display(),
@@ -64,17 +107,13 @@ impl FileSummary {
             Some(n) => line.push_str(&format!(", {n} replies queued")),
             None => line.push_str(", no replies (no --recipient-gln)"),
         }
-        if let Some(note) = self.note {
+        if let Some(note) = &self.note {
             line.push_str(&format!(" ({note})"));
         }
         if self.resumed > 0 {
             line.push_str(&format!(" (resumed after {} documents applied by an earlier run)", self.resumed));
         }
         line
-    }
-
-    pub(crate) fn as_json(&self) -> serde_json::Value {
-        json!({ "documents": self.documents, "rejected": self.rejected, "changes": self.kinds, "writes": self.writes })
     }
 }
 

@@ -1,0 +1,252 @@
+//! The store commands through a running daemon (`--api URL --token T`):
+//! `gdsn-sync run` holds the data dir, so the commands act through its
+//! admin routes and print what they print locally; after the daemon stops,
+//! a direct `export` and a restored backup agree with what the API gave.
+
+use std::fs::{self, OpenOptions};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+mod support;
+
+use support::{case, run};
+
+const TOKEN: &str = "api-test-admin-token";
+const RECIPIENT_GLN: &str = "5412345000006";
+/// Never fires during a test.
+const NEVER: &str = "0 0 1 1 *";
+const DEADLINE: Duration = Duration::from_secs(30);
+
+/// `gdsn-sync run` on a config in a temporary directory; killed on drop
+/// (its log printed then, for a failing test).
+struct Daemon {
+    dir: tempfile::TempDir,
+    child: Option<Child>,
+    url: String,
+}
+
+impl Daemon {
+    fn start() -> Daemon {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        fs::create_dir_all(dir.path().join("inbox")).expect("the inbox");
+        let config = format!(
+            r#"data_dir = "data"
+recipient_gln = "{RECIPIENT_GLN}"
+
+[[connections]]
+name = "drop"
+kind = "drop_folder"
+schedule = "{NEVER}"
+drop_folder = {{ inbox = "inbox" }}
+
+[http]
+listen = "127.0.0.1:0"
+admin_token_sha256 = "{}"
+
+[pipeline]
+drain_deadline_secs = 5
+
+[publisher]
+commit_interval_ms = 50
+"#,
+            gdsn_config::hash_admin_token(TOKEN)
+        );
+        let config_path = dir.path().join("gdsn-sync.toml");
+        fs::write(&config_path, config).expect("the config");
+        let log = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(dir.path().join("daemon.log"))
+            .expect("the log");
+        let child = Command::new(env!("CARGO_BIN_EXE_gdsn-sync"))
+            .args(["run", "--config"])
+            .arg(&config_path)
+            .current_dir(dir.path())
+            .env_remove("RUST_LOG")
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().expect("the log"))
+            .stderr(log)
+            .spawn()
+            .expect("spawning gdsn-sync run");
+        let mut daemon = Daemon { dir, child: Some(child), url: String::new() };
+        let pid = daemon.pid();
+        let daemon_file = daemon.data().join("daemon.json");
+        let listen = daemon.wait_for("the daemon file", || {
+            let value: serde_json::Value =
+                serde_json::from_str(&fs::read_to_string(&daemon_file).ok()?).ok()?;
+            (value["pid"].as_u64() == Some(u64::from(pid)))
+                .then(|| value["listen"].as_str().map(str::to_owned))?
+        });
+        daemon.url = format!("http://{listen}");
+        daemon
+    }
+
+    fn data(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    fn pid(&self) -> u32 {
+        self.child.as_ref().expect("running").id()
+    }
+
+    fn log(&self) -> String {
+        fs::read_to_string(self.dir.path().join("daemon.log")).unwrap_or_default()
+    }
+
+    fn wait_for<T>(&mut self, what: &str, mut check: impl FnMut() -> Option<T>) -> T {
+        let until = Instant::now() + DEADLINE;
+        loop {
+            if let Some(value) = check() {
+                return value;
+            }
+            if let Some(status) = self.child.as_mut().and_then(|c| c.try_wait().ok().flatten()) {
+                panic!("gdsn-sync run exited ({status}):\n{}", self.log());
+            }
+            assert!(Instant::now() < until, "timed out waiting for {what}:\n{}", self.log());
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// `gdsn-sync ARGS --api URL --token TOKEN`.
+    fn api(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_gdsn-sync"))
+            .args(args)
+            .args(["--api", &self.url, "--token", TOKEN])
+            .output()
+            .expect("the binary runs")
+    }
+
+    /// The same, which must exit 0; its stdout.
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.api(args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}\n{}", text(&out.stderr), self.log());
+        text(&out.stdout)
+    }
+
+    /// SIGTERM, then wait for a clean exit.
+    fn stop(&mut self) {
+        let mut child = self.child.take().expect("running");
+        let status =
+            Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill runs");
+        assert!(status.success());
+        let exit = child.wait().expect("the daemon exits");
+        assert!(exit.success(), "gdsn-sync run exited with {exit}:\n{}", self.log());
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+            if std::thread::panicking() {
+                eprintln!("daemon log:\n{}", self.log());
+            }
+        }
+    }
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn path(p: &Path) -> &str {
+    p.to_str().expect("a UTF-8 path")
+}
+
+/// Case 0001 under its own message id with other content: quarantined.
+fn altered_copy(dir: &Path) -> PathBuf {
+    let altered = fs::read_to_string(case("0001_cin_single_each")).expect("case").replacen(
+        "Parfum",
+        "Parfum-ALTERED",
+        1,
+    );
+    let file = dir.join("altered.xml");
+    fs::write(&file, altered).expect("written");
+    file
+}
+
+#[test]
+fn store_commands_act_through_the_running_daemon() {
+    let mut daemon = Daemon::start();
+    let work = tempfile::tempdir().expect("a temporary directory");
+
+    // Without --api the store is in use: exit 2, naming the daemon and the way in.
+    let out = run(&daemon.data(), &["export"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains(&format!("in use by gdsn-sync run (pid {})", daemon.pid())), "{stderr}");
+    assert!(stderr.contains(&format!("(use --api {} --token ...)", daemon.url)), "{stderr}");
+
+    // A wrong token, or none: exit 2 with a clear message, nothing applied.
+    let pallet = case("0002_cin_pallet_case_each");
+    for token in [["--token", "wrong"].as_slice(), [].as_slice()] {
+        let out = Command::new(env!("CARGO_BIN_EXE_gdsn-sync"))
+            .args(["ingest", path(&pallet), "--api", &daemon.url])
+            .args(token)
+            .env_remove("GDSN_SYNC_API_TOKEN")
+            .output()
+            .expect("the binary runs");
+        assert_eq!(out.status.code(), Some(2));
+        assert!(text(&out.stderr).contains("the daemon refused the token"), "{}", text(&out.stderr));
+    }
+
+    // Ingest: the same summary line a local ingest prints.
+    let out = daemon.ok(&["ingest", path(&pallet)]);
+    assert!(out.starts_with(&format!("{}: 1 documents, 3 added,", pallet.display())), "{out}");
+    assert!(out.contains("1 replies queued"), "{out}");
+    let out = daemon.ok(&["ingest", path(&pallet)]);
+    assert!(out.contains("already applied"), "{out}");
+
+    // Quarantine, and the replay that releases it.
+    daemon.ok(&["ingest", path(&case("0001_cin_single_each"))]);
+    let out = daemon.ok(&["ingest", path(&altered_copy(work.path()))]);
+    assert!(out.contains("quarantined"), "{out}");
+    let listed = daemon.ok(&["quarantine"]);
+    assert!(listed.contains("MSG-0001: same sender and message id with other content"), "{listed}");
+    assert_eq!(listed.lines().count(), 1);
+    let out = daemon.ok(&["replay", "--quarantined"]);
+    assert!(out.contains("1 updated") && out.contains("released"), "{out}");
+    assert_eq!(daemon.ok(&["quarantine"]), "");
+    let out = daemon.api(&["replay", "NO-SUCH-ID"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("no applied or quarantined message with id NO-SUCH-ID"));
+
+    // Replies: listed, then written out (which delivers them).
+    let listed = daemon.ok(&["replies"]);
+    assert!(listed.lines().count() >= 2 && listed.contains(" CIC "), "{listed}");
+    let outbound = work.path().join("outbound");
+    let written = daemon.ok(&["replies", "--write-to", path(&outbound)]);
+    assert_eq!(written.lines().count(), listed.lines().count(), "{written}");
+    assert!(fs::read_dir(&outbound).expect("written").count() >= 2);
+    assert_eq!(daemon.ok(&["replies"]), "");
+
+    // Reload sessions: one opened by a reload message, then closed.
+    daemon.ok(&["ingest", path(&case("0006_cin_reload"))]);
+    let sessions = daemon.ok(&["reload", "list"]);
+    assert!(sessions.contains(" open, ") && sessions.contains("keys marked"), "{sessions}");
+    let pair = sessions.split_whitespace().next().expect("a pair").to_owned();
+    let closed = daemon.ok(&["reload", "close", &pair]);
+    assert!(closed.starts_with(&format!("reload {pair}: closed")), "{closed}");
+    assert_eq!(daemon.ok(&["reload", "list"]), "");
+
+    // Export and backup through the daemon.
+    let exported = daemon.ok(&["export"]);
+    assert_eq!(exported.lines().count(), 5, "{exported}");
+    let backup = work.path().join("store.backup");
+    let out = daemon.ok(&["backup", "--to", path(&backup)]);
+    assert!(out.starts_with(&format!("{}: ", backup.display())) && out.contains(" entries"), "{out}");
+
+    // The daemon stops; the store says the same thing directly, and so
+    // does the backup restored into a fresh data dir.
+    daemon.stop();
+    let direct = run(&daemon.data(), &["export"]);
+    assert_eq!(direct.status.code(), Some(0), "{}", text(&direct.stderr));
+    assert_eq!(text(&direct.stdout), exported);
+    let fresh = work.path().join("fresh");
+    let out = run(&fresh, &["restore", "--from", path(&backup)]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let restored = run(&fresh, &["export"]);
+    assert_eq!(text(&restored.stdout), exported);
+}
