@@ -11,6 +11,7 @@ mod enrol_cmds;
 mod index_cmds;
 mod ingest;
 mod messages;
+mod probe;
 mod replies;
 mod sinks;
 mod store_cmds;
