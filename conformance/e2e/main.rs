@@ -17,5 +17,6 @@ mod changed_since;
 mod dropfolder;
 mod enrolment;
 mod inbox;
+mod probe;
 mod shutdown;
 mod webhook;

@@ -11,6 +11,11 @@ use gdsn_config::{SinkSettings, Transport};
 pub(crate) struct CheckConfigArgs {
     /// The TOML file to validate (secrets named in it must resolve).
     pub(crate) file: PathBuf,
+    /// Also reach what it configures: each HTTP connection's list endpoint
+    /// (with its authentication), each drop folder's folders, the sink.
+    /// Nothing is fetched, acknowledged or written.
+    #[arg(long)]
+    pub(crate) probe: bool,
 }
 
 /// Validates a config file: every problem with its file:line:column and
@@ -36,6 +41,9 @@ pub(crate) fn check_config(args: &CheckConfigArgs) -> ExitCode {
                 };
                 let state = if c.enabled { "" } else { " (disabled)" };
                 println!("connection {}: {kind}{state}", c.name);
+            }
+            if args.probe {
+                return crate::probe::probe(&config);
             }
             ExitCode::SUCCESS
         }

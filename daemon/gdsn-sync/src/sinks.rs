@@ -22,7 +22,6 @@ pub(crate) enum SinkRuntime {
     Own,
     /// The daemon's multi-threaded runtime; the sink is then used from a
     /// blocking thread (`spawn_blocking`), never from a task.
-    #[allow(dead_code)] // the daemon's publisher task is the caller
     Handle(tokio::runtime::Handle),
 }
 

@@ -49,6 +49,20 @@ impl PoolClient {
         &self.name
     }
 
+    /// Reaches the pool once, as a poll would begin: the first list page
+    /// (with authentication, an OAuth2 token fetched if configured), read
+    /// as JSON and dropped; nothing is fetched or acknowledged. `Ok(None)`
+    /// for a client that only sends replies (nothing to list).
+    pub async fn probe(&self) -> Result<Option<String>, PollError> {
+        let url = match &self.api {
+            Api::Inbox(api) => api.list_url.clone(),
+            Api::ChangedSince(api) => api.list_url.clone(),
+            Api::OutboundOnly => return Ok(None),
+        };
+        self.get_json(url.clone()).await?;
+        Ok(Some(url.to_string()))
+    }
+
     /// POSTs one outbound message (CIC, CIS, RFCIN, GS1 Response) as `application/xml` to the
     /// configured outbound URL. Returns the success status (the simulator answers 202, or 200 for a
     /// repeat of the same bytes).
