@@ -82,7 +82,7 @@ pub(crate) async fn run(
     let offset = jitter(settings.jitter, seed);
     let mut failures = 0u32;
     let mut retry_after = None;
-    let mut due_now = missed_run(&shared, &name, &settings);
+    let mut due_now = missed_run(&shared, &name, &settings).await;
     loop {
         let wait = if due_now {
             Duration::ZERO
@@ -141,11 +141,11 @@ fn until_next(settings: &PollSettings, offset: Duration) -> Duration {
 
 /// Whether a scheduled run was missed while the daemon was down: it runs
 /// once at start, with a log line.
-fn missed_run(shared: &Shared, name: &str, settings: &PollSettings) -> bool {
-    let last = shared
-        .store
-        .connection_state(name)
-        .ok()
+async fn missed_run(shared: &Arc<Shared>, name: &str, settings: &PollSettings) -> bool {
+    let key = name.to_owned();
+    let stored = super::http::on_store(shared, move |store| store.connection_state(&key)).await;
+    let last = stored
+        .and_then(Result::ok)
         .flatten()
         .and_then(|state| state["last_run"].as_str().and_then(|t| t.parse::<DateTime<Utc>>().ok()));
     match settings.schedule.missed(last, Utc::now()) {
@@ -204,7 +204,11 @@ async fn changes(
     client: &PoolClient,
     report: &mut PollReport,
 ) -> Result<(), String> {
-    let stored = shared.store.connection_state(name).map_err(|e| e.to_string())?;
+    let key = name.to_owned();
+    let stored = super::http::on_store(shared, move |store| store.connection_state(&key))
+        .await
+        .ok_or("the store thread failed")?
+        .map_err(|e| e.to_string())?;
     let mut state: ChangedSinceState = stored
         .as_ref()
         .and_then(|s| serde_json::from_value(s["changed_since"].clone()).ok())
@@ -215,7 +219,11 @@ async fn changes(
     // Saved after failed polls too: the state is consistent at every step.
     let mut saved = stored.unwrap_or_else(|| json!({}));
     saved["changed_since"] = json!(state);
-    shared.store.set_connection_state(name, &saved).map_err(|e| e.to_string())?;
+    let key = name.to_owned();
+    super::http::on_store(shared, move |store| store.set_connection_state(&key, &saved))
+        .await
+        .ok_or("the store thread failed")?
+        .map_err(|e| e.to_string())?;
     result.map(|_| ()).map_err(|e| poll_error(report, &e))
 }
 

@@ -44,6 +44,16 @@ pub(crate) fn error(status: StatusCode, code: &str, message: &str) -> Response {
     (status, Json(json!({ "error": { "code": code, "message": message } }))).into_response()
 }
 
+/// Runs a store call on a blocking thread, as every store access in the
+/// daemon does (sled's `len` walks a whole tree); `None` if the thread failed.
+pub(crate) async fn on_store<T: Send + 'static>(
+    shared: &Arc<Shared>,
+    call: impl FnOnce(&gdsn_store::Store) -> T + Send + 'static,
+) -> Option<T> {
+    let store = Arc::clone(&shared.store);
+    shared.tracker.spawn_blocking(move || call(&store)).await.ok()
+}
+
 pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
     headers.get(header::AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ")
 }
@@ -57,7 +67,7 @@ async fn readyz(State(shared): State<Arc<Shared>>, started: chrono::DateTime<Utc
         "status": if stale.is_empty() && !stopping { "ready" } else { "not ready" },
         "stale_connections": stale,
         "stopping": stopping,
-        "outbox": shared.store.outbox_depth(),
+        "outbox": on_store(&shared, |store| store.outbox_depth()).await,
     });
     let code = if stale.is_empty() && !stopping { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
     (code, Json(body)).into_response()
@@ -67,7 +77,9 @@ async fn status(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Respon
     if !shared.config.http.allows_read(bearer(&headers)) {
         return error(StatusCode::UNAUTHORIZED, "unauthorized", "a read or admin token is required");
     }
-    let counts = shared.store.counts();
+    let Some(counts) = on_store(&shared, gdsn_store::Store::counts).await else {
+        return error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the store thread failed");
+    };
     Json(json!({
         "connections": shared.status.snapshot(),
         "store": {

@@ -196,7 +196,11 @@ async fn serve(config: Config) -> Result<()> {
         warn!("drain deadline passed: work still in progress was not acknowledged and will come again");
     }
     let _ = std::fs::remove_file(shared.config.data_dir.join("daemon.json"));
-    shared.store.flush().context("flushing the store")?;
+    let store = Arc::clone(&shared.store);
+    tokio::task::spawn_blocking(move || store.flush())
+        .await
+        .context("the flushing thread failed")?
+        .context("flushing the store")?;
     info!("stopped");
     Ok(())
 }

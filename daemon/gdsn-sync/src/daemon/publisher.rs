@@ -80,12 +80,13 @@ async fn drain(shared: &Arc<Shared>, sink: Option<BoxSink>) -> Option<BoxSink> {
         done.await.unwrap_or_else(|e| (None, Err(format!("the publisher thread failed: {e}"))));
     match report {
         Ok(Some(report)) => {
+            let outbox = super::http::on_store(shared, |store| store.outbox_depth()).await;
             info!(
                 published = report.published,
                 already_newer = report.already_newer,
                 dead_lettered = report.dead_lettered,
                 synchronised = report.synchronised,
-                outbox = shared.store.outbox_depth(),
+                outbox = outbox.unwrap_or_default(),
                 "published"
             );
             if report.synchronised > 0 {
@@ -103,10 +104,11 @@ async fn drain(shared: &Arc<Shared>, sink: Option<BoxSink>) -> Option<BoxSink> {
 /// first check after start (their last activity is not stored).
 async fn close_quiet_reloads(shared: &Arc<Shared>) {
     let quiet = shared.config.store.reload_quiet;
+    let sessions = super::http::on_store(shared, |store| store.reload_sessions()).await;
+    let sessions = sessions.and_then(Result::ok).unwrap_or_default();
     let now = Instant::now();
     let due: Vec<String> = {
         let Ok(mut activity) = shared.reload_activity.lock() else { return };
-        let sessions = shared.store.reload_sessions().unwrap_or_default();
         for session in &sessions {
             activity.entry(session.pair.clone()).or_insert(now);
         }
