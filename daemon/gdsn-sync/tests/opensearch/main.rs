@@ -338,3 +338,30 @@ fn config_for_another_data_dir_is_refused() {
     assert_eq!(out.status.code(), Some(2), "{}", show(&out));
     assert!(text(&out.stderr).contains("is not the data_dir of"), "{}", show(&out));
 }
+
+/// `--config` naming the embedded index (no `[sink]`) publishes into and
+/// rebuilds `DATA/index`, as the commands do without a config.
+#[test]
+fn config_naming_the_embedded_index_publishes_and_reindexes_it() {
+    let work = tempfile::tempdir().expect("temp dir");
+    let data = work.path().join("data");
+    let file = data.with_extension("toml");
+    let inbox = work.path().join("inbox");
+    let toml = format!(
+        "data_dir = \"{}\"\n[[connections]]\nname = \"in\"\nkind = \"drop_folder\"\ndrop_folder = {{ inbox = \"{}\" }}\n",
+        data.display(),
+        inbox.display()
+    );
+    std::fs::write(&file, toml).expect("config written");
+    let message = case("0002_cin_pallet_case_each");
+    let out = run(&data, &["ingest", "--no-publish", &message.to_string_lossy()]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let out = with_config(&data, &file, &["publish"]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    assert!(text(&out.stdout).contains("published 3 changes to the index"), "{}", show(&out));
+    let out = with_config(&data, &file, &["reindex"]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    assert!(text(&out.stdout).contains("reindexed 3 records into generation"), "{}", show(&out));
+    let out = run(&data, &["lookup", "10812345200017"]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+}
