@@ -156,6 +156,7 @@ fn sigkill_mid_poll_then_restart() {
     let _ = poller.join();
     let moved = count_files(&done_dir);
     eprintln!("killed with {moved} of {COUNT} files in done/");
+    assert!(moved < COUNT as usize, "killed mid-poll");
     daemon.spawn();
     assert!(
         daemon.store_counts()["messages"].as_u64().unwrap_or(0) >= moved as u64,

@@ -264,6 +264,9 @@ fn fault_duplicate_and_out_of_order_delivery() {
     assert!(pool.state().inbox.is_empty());
     let counts = daemon.store_counts();
     assert_eq!(counts["messages"], 4, "the repeat is recognised: {counts}");
+    let status = daemon.connection_status(NAME);
+    assert_eq!(status["messages_applied"], 5, "four messages and the repeat: {status}");
+    assert_eq!(status["messages_failed"], 0, "{status}");
     assert_eq!(counts["live"], 3, "{counts}");
     let records = stop_and_check_once(daemon, &[gtin(205, 0), gtin(205, 1), item.clone()]);
     let record = records.iter().find(|r| r["gtin"] == item.as_str()).expect("the item");

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use gdsn_pool_sim::{Faults, RunningSim, SimConfig, StateSnapshot};
+use gdsn_pool_sim::{RunningSim, SimConfig, StateSnapshot};
 use serde_json::Value;
 
 /// The admin bearer token every test daemon accepts (its SHA-256 is in the config).
@@ -176,10 +176,6 @@ impl Pool {
 
     pub(crate) fn state(&self) -> StateSnapshot {
         self.sim().state()
-    }
-
-    pub(crate) fn set_faults(&self, faults: Faults) {
-        self.sim().set_faults(faults).expect("faults accepted");
     }
 
     pub(crate) fn add(&self, name: &str, xml: String) {

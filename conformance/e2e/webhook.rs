@@ -171,6 +171,7 @@ fn sigkill_mid_push_then_restart() {
     wait_for("a first push answered", DEADLINE, || (!pool.state().deliveries.is_empty()).then_some(()));
     daemon.kill();
     let delivered_at_kill = pool.state().deliveries.iter().filter(|d| d.delivered).count();
+    assert!(delivered_at_kill < COUNT as usize, "killed mid-push");
     daemon.spawn();
     assert!(
         daemon.store_counts()["messages"].as_u64().unwrap_or(0) >= delivered_at_kill as u64,
