@@ -28,6 +28,9 @@ pub(crate) struct ConnectionStatus {
     pub(crate) messages_waiting: Option<u64>,
     pub(crate) replies_sent: u64,
     pub(crate) last_reply_error: Option<String>,
+    /// Seconds since the last successful poll (or push): how far behind
+    /// its pool this connection may be.
+    pub(crate) lag_secs: Option<i64>,
     #[serde(skip)]
     pub(crate) last_success: Option<DateTime<Utc>>,
 }
@@ -58,7 +61,12 @@ impl Status {
     }
 
     pub(crate) fn snapshot(&self) -> BTreeMap<String, ConnectionStatus> {
-        self.0.lock().map(|map| map.clone()).unwrap_or_default()
+        let mut map = self.0.lock().map(|map| map.clone()).unwrap_or_default();
+        let now = Utc::now();
+        for status in map.values_mut() {
+            status.lag_secs = status.last_success.map(|at| (now - at).num_seconds());
+        }
+        map
     }
 
     pub(crate) fn poll_started(&self, name: &str) {
