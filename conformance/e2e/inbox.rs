@@ -120,18 +120,24 @@ password = {{ plaintext = "0fficer-pw" }}"#,
     );
     let daemon = daemon(&pool, &auth);
     assert_eq!(daemon.poll(NAME)["messages"], 1);
-    assert_eq!(pool.state().tokens_issued, 1);
-    // Not a synchronisation: the pool's token must have lapsed (200 ms)
-    // while the client's copy (900 ms) has not.
-    std::thread::sleep(Duration::from_millis(400));
-    let second = Cin::new("AUTH-late", &gtin(106, 1)).xml();
-    pool.add("AUTH-late.xml", second);
-    assert_eq!(daemon.poll(NAME)["messages"], 1);
+    // Not a synchronisation: the pool's token must lapse (200 ms) while
+    // the client's copy (900 ms) has not. A loaded machine may miss that
+    // window once (the client then renews on its own), so a few rounds.
+    let mut round = 0;
+    while pool.state().statuses.get("401").is_none() {
+        round += 1;
+        assert!(round <= 5, "no 401 seen: {:?}", pool.state().statuses);
+        std::thread::sleep(Duration::from_millis(400));
+        let id = format!("AUTH-late-{round}");
+        pool.add(&format!("{id}.xml"), Cin::new(&id, &gtin(106, round)).xml());
+        // Every poll succeeds: the 401 is handled inside it.
+        assert_eq!(daemon.poll(NAME)["messages"], 1);
+    }
     let state = pool.state();
-    assert_eq!(state.tokens_issued, 2, "a new token after the 401");
-    assert!(state.statuses.get("401").copied().unwrap_or(0) >= 1, "{:?}", state.statuses);
+    assert!(state.tokens_issued >= 2, "a new token after the 401: {}", state.tokens_issued);
     assert!(state.inbox.is_empty());
-    daemon.wait_lookup(&gtin(106, 1));
+    assert_eq!(daemon.store_counts()["messages"], u64::from(round) + 1);
+    daemon.wait_lookup(&gtin(106, round));
 }
 
 /// Waits until the store holds `count` messages and the pool's inbox is
