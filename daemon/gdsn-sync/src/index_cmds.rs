@@ -166,24 +166,15 @@ pub(crate) fn reindex(args: &ReindexArgs) -> ExitCode {
         let data_dir = &args.store.data_dir;
         let batch_size = args.batch_size.max(1);
         let Some(file) = args.sink.config.as_deref() else {
-            reindex_embedded(&store, &index_dir(data_dir), SinkOptions::default(), batch_size)?;
+            let report = rebuild_embedded(&store, &index_dir(data_dir), SinkOptions::default(), batch_size)?;
+            print_reindex(&report);
             publish_embedded(&store, data_dir)?;
             return Ok(());
         };
         let config = sinks::load_config(file, data_dir)?;
-        match &config.sink {
-            SinkSettings::OpenSearch(cluster) => {
-                let mut cluster = sinks::open_cluster(cluster, SinkRuntime::Own)?;
-                let options = sinks::publish_options(&config);
-                sinks::reindex_cluster(&store, &mut cluster, batch_size, &options, &sinks::sink_name(&config))
-            }
-            SinkSettings::Embedded(embedded) => {
-                let dir = IndexDir::new(embedded.dir.clone());
-                reindex_embedded(&store, &dir, sinks::embedded_options(&config), batch_size)?;
-                publish_outbox(&store, data_dir, Some(file)).map(drop)
-            }
-            _ => bail!("this build does not know the configured sink"),
-        }
+        let report = rebuild(&store, &config, SinkRuntime::Own, batch_size)?;
+        print_reindex(&report);
+        publish_outbox(&store, data_dir, Some(file)).map(drop)
     };
     match run() {
         Ok(()) => ExitCode::SUCCESS,
@@ -191,8 +182,86 @@ pub(crate) fn reindex(args: &ReindexArgs) -> ExitCode {
     }
 }
 
+/// What a reindex built: the CLI prints it, `POST /v1/reindex` answers it.
+#[derive(Debug, Default, serde::Serialize)]
+pub(crate) struct ReindexReport {
+    /// The embedded index's new generation directory.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) generation: Option<String>,
+    /// The cluster's new index behind the alias, and the one it replaced.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) index: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) previous: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) alias: Option<String>,
+    /// Live records written into the new index.
+    pub(crate) documents: u64,
+    /// What the canary checked before the switch.
+    pub(crate) canary: Canary,
+    /// Outbox changes published into the new index after the switch.
+    pub(crate) published_after: usize,
+    /// What went wrong after the switch without undoing it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub(crate) warnings: Vec<String>,
+}
+
+/// A passed canary: the live count matched the store's, the sampled GTINs resolved.
+#[derive(Debug, Default, serde::Serialize)]
+pub(crate) struct Canary {
+    pub(crate) passed: bool,
+    pub(crate) count: u64,
+    pub(crate) sampled_gtins: usize,
+}
+
+fn print_reindex(report: &ReindexReport) {
+    for warning in &report.warnings {
+        eprintln!("warning: {warning}");
+    }
+    let ReindexReport { documents, .. } = report;
+    match (&report.generation, &report.index, &report.alias, &report.previous) {
+        (Some(generation), ..) => {
+            println!("reindexed {documents} records into generation {generation}; now serving it");
+        }
+        (None, Some(index), Some(alias), Some(previous)) => {
+            let sampled = report.canary.sampled_gtins;
+            println!("{index}: {documents} records, canary passed ({sampled} sampled GTINs found)");
+            println!("reindexed into {index}; alias {alias} now on it (was {previous})");
+        }
+        _ => println!("reindexed {documents} records"),
+    }
+}
+
+/// Rebuilds the index `config.sink` names from the store, checks and
+/// switches to it (see `rebuild_embedded` and `sinks::rebuild_cluster`),
+/// without draining the outbox: the caller does, into the new index.
+/// Blocking; a cluster sink blocks on `runtime`.
+pub(crate) fn rebuild(
+    store: &Store,
+    config: &gdsn_config::Config,
+    runtime: SinkRuntime,
+    batch_size: usize,
+) -> Result<ReindexReport> {
+    match &config.sink {
+        SinkSettings::OpenSearch(cluster) => {
+            let mut cluster = sinks::open_cluster(cluster, runtime)?;
+            sinks::rebuild_cluster(store, &mut cluster, batch_size)
+        }
+        SinkSettings::Embedded(embedded) => {
+            let dir = IndexDir::new(embedded.dir.clone());
+            rebuild_embedded(store, &dir, sinks::embedded_options(config), batch_size)
+        }
+        _ => bail!("this build does not know the configured sink"),
+    }
+}
+
 /// A new generation of the embedded index in `dir`, checked, then serving.
-fn reindex_embedded(store: &Store, dir: &IndexDir, options: SinkOptions, batch_size: usize) -> Result<()> {
+pub(crate) fn rebuild_embedded(
+    store: &Store,
+    dir: &IndexDir,
+    options: SinkOptions,
+    batch_size: usize,
+) -> Result<ReindexReport> {
     let mut rebuild = dir.begin_rebuild(options)?;
     let sink = rebuild.sink();
     let (live, sample) = fill(store, batch_size, &mut |batch| {
@@ -208,11 +277,14 @@ fn reindex_embedded(store: &Store, dir: &IndexDir, options: SinkOptions, batch_s
     let generation = rebuild.generation();
     let gdsn_index::Switched { sink, prune_error } = dir.switch_to(rebuild)?;
     drop(sink); // the publisher after this opens its own writer
-    if let Some(e) = prune_error {
-        eprintln!("warning: old generations not removed: {e}");
-    }
-    println!("reindexed {live} records into generation {}; now serving it", generation.dir_name());
-    Ok(())
+    let warnings = prune_error.map(|e| format!("old generations not removed: {e}")).into_iter().collect();
+    Ok(ReindexReport {
+        generation: Some(generation.dir_name()),
+        documents: live,
+        canary: Canary { passed: true, count: live, sampled_gtins: sample.len() },
+        warnings,
+        ..ReindexReport::default()
+    })
 }
 
 /// Hands every live record to `publish` in batches of `batch_size`;

@@ -16,6 +16,8 @@ use gdsn_opensearch::{Auth, BlockingSink, OpenSearchSink, Readiness, SinkConfig}
 use gdsn_publish::PublishOptions;
 use gdsn_sink::{Change, Sink, SinkError};
 
+use crate::index_cmds::{Canary, ReindexReport};
+
 /// The runtime a cluster sink blocks on (see `gdsn_opensearch::BlockingSink`).
 pub(crate) enum SinkRuntime {
     /// A current-thread runtime of the sink's own: the command line.
@@ -142,35 +144,44 @@ const FILL_ATTEMPTS: u32 = 5;
 /// Rebuilds the cluster's index behind the alias from the store: a new
 /// index from the template, every live record in it, the canary (count
 /// equal to the store's live count after a refresh, sampled GTINs found),
-/// then the atomic alias swap and the old index's deletion; last, the
-/// outbox is drained into the alias. Until the swap the alias serves the
-/// old index, untouched: a failure before it deletes the new index and
-/// changes nothing else. The store is held by this process meanwhile, so no
-/// change can slip between the fill and the swap (the daemon's reindex
-/// must replay the outbox into the new index before swapping).
-pub(crate) fn reindex_cluster(
+/// then the atomic alias swap and the old index's deletion. Until the swap
+/// the alias serves the old index, untouched: a failure before it deletes
+/// the new index and changes nothing else. Changes applied meanwhile stay
+/// in the outbox (the CLI holds the store; the daemon holds its publisher
+/// back): the caller drains them into the alias, now the new index, and
+/// the external versions keep whatever the fill already wrote newer.
+pub(crate) fn rebuild_cluster(
     store: &gdsn_store::Store,
     cluster: &mut BlockingSink,
     batch_size: usize,
-    options: &PublishOptions,
-    name: &str,
-) -> Result<()> {
+) -> Result<ReindexReport> {
     let old = serving_index(cluster)?;
     let new = cluster.block_on(cluster.sink().create_next_index()).context("creating the new index")?;
     let alias = cluster.sink().alias().to_owned();
-    if let Err(e) = build_and_check(store, cluster, &new, batch_size) {
-        discard(cluster, &new);
-        bail!("{e:#}; alias {alias} still on {old}");
-    }
+    let (live, sample) = match build_and_check(store, cluster, &new, batch_size) {
+        Ok(built) => built,
+        Err(e) => {
+            discard(cluster, &new);
+            bail!("{e:#}; alias {alias} still on {old}");
+        }
+    };
     if let Err(e) = cluster.block_on(cluster.sink().swap_alias(&old, &new)) {
         discard(cluster, &new);
         bail!("alias swap failed: {e}; alias {alias} still on {old}");
     }
-    println!("reindexed into {new}; alias {alias} now on it (was {old})");
+    let mut warnings = Vec::new();
     if let Err(e) = cluster.block_on(cluster.sink().delete_index(&old)) {
-        eprintln!("warning: old index {old} not deleted: {e}");
+        warnings.push(format!("old index {old} not deleted: {e}"));
     }
-    crate::index_cmds::drain_into(store, cluster, options, name).map(drop)
+    Ok(ReindexReport {
+        index: Some(new),
+        previous: Some(old),
+        alias: Some(alias),
+        documents: live,
+        canary: Canary { passed: true, count: live, sampled_gtins: sample.len() },
+        warnings,
+        ..ReindexReport::default()
+    })
 }
 
 /// The one index behind the alias (created with it on a new cluster).
@@ -187,21 +198,21 @@ fn serving_index(cluster: &BlockingSink) -> Result<String> {
     }
 }
 
-/// Fills `index` with every live record, then runs the canary on it.
+/// Fills `index` with every live record, then runs the canary on it;
+/// returns the count and the sampled GTINs.
 fn build_and_check(
     store: &gdsn_store::Store,
     cluster: &BlockingSink,
     index: &str,
     batch_size: usize,
-) -> Result<()> {
+) -> Result<(u64, Vec<String>)> {
     let (live, sample) =
         crate::index_cmds::fill(store, batch_size, &mut |batch| publish_to_new(cluster, index, batch))
             .with_context(|| format!("filling {index}"))?;
     cluster
         .block_on(cluster.sink().canary(index, &sample, live, 0.0))
         .with_context(|| format!("canary failed on {index}"))?;
-    println!("{index}: {live} records, canary passed ({} sampled GTINs found)", sample.len());
-    Ok(())
+    Ok((live, sample))
 }
 
 /// Publishes `batch` into the new index, retrying what the cluster asks to

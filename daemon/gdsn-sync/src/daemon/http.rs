@@ -28,6 +28,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/v1/status", get(status))
         .route("/v1/connections/{name}/poll", post(poll_now));
     let router = router.merge(super::admin::routes(&shared));
+    let router = router.merge(super::reindex::routes());
     super::webhook::routes(router, &shared).with_state(shared)
 }
 

@@ -36,6 +36,7 @@ mod logging;
 mod outbound;
 mod pipeline;
 mod publisher;
+mod reindex;
 mod status;
 mod webhook;
 
@@ -92,6 +93,13 @@ pub(crate) struct Shared {
     /// Held while the ingest worker applies a message, and by admin work
     /// that must not interleave with one (replay, reload close, backup).
     pub(crate) store_gate: tokio::sync::Mutex<()>,
+    /// Held by the publisher around each drain and by a reindex for its
+    /// whole rebuild, so the two never write the index at once; changes
+    /// applied meanwhile wait in the outbox.
+    pub(crate) sink_gate: tokio::sync::Mutex<()>,
+    /// Set by a reindex that switched the index: the publisher drops the
+    /// sink it holds open (on the old generation) and opens the new one.
+    pub(crate) sink_switched: std::sync::atomic::AtomicBool,
 }
 
 impl Shared {
@@ -166,6 +174,8 @@ async fn serve(config: Config) -> Result<()> {
         shutdown: CancellationToken::new(),
         tracker: TaskTracker::new(),
         store_gate: tokio::sync::Mutex::new(()),
+        sink_gate: tokio::sync::Mutex::new(()),
+        sink_switched: std::sync::atomic::AtomicBool::new(false),
     });
     let tracker = shared.tracker.clone();
     tracker.spawn(pipeline::worker(Arc::clone(&shared), queue));

@@ -54,10 +54,16 @@ pub(crate) async fn run(shared: Arc<Shared>) {
 /// One drain on a blocking thread; returns the sink for the next one
 /// (`None` when it could not be opened or broke: opened again next time).
 async fn drain(shared: &Arc<Shared>, sink: Option<BoxSink>) -> Option<BoxSink> {
+    // Never while a reindex writes the index (see `reindex`); after one,
+    // reopen: the sink held here writes the generation it replaced.
+    let _gate = shared.sink_gate.lock().await;
+    let switched = shared.sink_switched.swap(false, std::sync::atomic::Ordering::AcqRel);
     let worker = Arc::clone(shared);
     // A cluster sink blocks on the daemon's runtime from this blocking thread.
     let runtime = tokio::runtime::Handle::current();
     let done = shared.tracker.spawn_blocking(move || {
+        // Closed here, not on the runtime: closing a writer joins its threads.
+        let sink = sink.filter(|_| !switched);
         let mut sink = match sink {
             Some(sink) => sink,
             None => match open_sink(&worker.config, SinkRuntime::Handle(runtime)) {

@@ -1,0 +1,308 @@
+//! `POST /v1/reindex` while the daemon ingests: a thread keeps dropping new
+//! versions of a set of GTINs into the drop folder and polling, while the
+//! test reindexes twice. After shutdown every GTIN's `lookup` must show the
+//! last version fed: no update applied during a rebuild is lost, and the
+//! rebuild never put an older version back.
+
+use std::fs::{self, OpenOptions};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+const TOKEN: &str = "reindex-test-admin-token";
+const RECIPIENT_GLN: &str = "5412345000006";
+const PROVIDER_GLN: &str = "3012345000000";
+const POOL_GLN: &str = "5400000900006";
+const NEVER: &str = "0 0 1 1 *";
+const DEADLINE: Duration = Duration::from_secs(60);
+const GTINS: u32 = 25;
+const ROUNDS: u32 = 10;
+
+/// `gdsn-sync run` in a temporary directory; killed on drop (its log printed
+/// then, for a failing test).
+struct Daemon {
+    dir: tempfile::TempDir,
+    child: Option<Child>,
+    url: String,
+    http: reqwest::blocking::Client,
+}
+
+impl Daemon {
+    fn start() -> Daemon {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        fs::create_dir_all(dir.path().join("inbox")).expect("the inbox");
+        let admin = gdsn_config::hash_admin_token(TOKEN);
+        let config = format!(
+            r#"data_dir = "data"
+recipient_gln = "{RECIPIENT_GLN}"
+
+[[connections]]
+name = "drop"
+kind = "drop_folder"
+schedule = "{NEVER}"
+drop_folder = {{ inbox = "inbox", min_age_secs = 0 }}
+
+[http]
+listen = "127.0.0.1:0"
+admin_token_sha256 = "{admin}"
+
+[pipeline]
+drain_deadline_secs = 10
+
+[publisher]
+commit_interval_ms = 50
+"#
+        );
+        let config_path = dir.path().join("gdsn-sync.toml");
+        fs::write(&config_path, config).expect("the config");
+        let log = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(dir.path().join("daemon.log"))
+            .expect("the log");
+        let child = Command::new(env!("CARGO_BIN_EXE_gdsn-sync"))
+            .args(["run", "--config"])
+            .arg(&config_path)
+            .current_dir(dir.path())
+            .env_remove("RUST_LOG")
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().expect("the log"))
+            .stderr(log)
+            .spawn()
+            .expect("spawning gdsn-sync run");
+        let http = reqwest::blocking::Client::builder()
+            .timeout(Duration::from_secs(120))
+            .build()
+            .expect("an HTTP client");
+        let mut daemon = Daemon { dir, child: Some(child), url: String::new(), http };
+        let pid = daemon.child.as_ref().expect("running").id();
+        let daemon_file = daemon.data().join("daemon.json");
+        let listen = daemon.wait_for("the daemon file", || {
+            let value: Value = serde_json::from_str(&fs::read_to_string(&daemon_file).ok()?).ok()?;
+            (value["pid"].as_u64() == Some(u64::from(pid)))
+                .then(|| value["listen"].as_str().map(str::to_owned))?
+        });
+        daemon.url = format!("http://{listen}");
+        daemon
+    }
+
+    fn data(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    fn inbox(&self) -> PathBuf {
+        self.dir.path().join("inbox")
+    }
+
+    fn log(&self) -> String {
+        fs::read_to_string(self.dir.path().join("daemon.log")).unwrap_or_default()
+    }
+
+    fn wait_for<T>(&mut self, what: &str, mut check: impl FnMut() -> Option<T>) -> T {
+        let until = Instant::now() + DEADLINE;
+        loop {
+            if let Some(value) = check() {
+                return value;
+            }
+            if let Some(status) = self.child.as_mut().and_then(|c| c.try_wait().ok().flatten()) {
+                panic!("gdsn-sync run exited ({status}):\n{}", self.log());
+            }
+            assert!(Instant::now() < until, "timed out waiting for {what}:\n{}", self.log());
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// An admin POST; the status and the JSON body.
+    fn post(&self, path: &str) -> (u16, Value) {
+        let response = self
+            .http
+            .post(format!("{}{path}", self.url))
+            .bearer_auth(TOKEN)
+            .send()
+            .unwrap_or_else(|e| panic!("POST {path}: {e}\n{}", self.log()));
+        let status = response.status().as_u16();
+        (status, response.json().unwrap_or(Value::Null))
+    }
+
+    fn outbox(&self) -> Option<u64> {
+        let response = self.http.get(format!("{}/v1/status", self.url)).bearer_auth(TOKEN).send().ok()?;
+        response.json::<Value>().ok()?["store"]["outbox"].as_u64()
+    }
+
+    /// SIGTERM, then wait for a clean exit.
+    fn stop(&mut self) {
+        let mut child = self.child.take().expect("running");
+        let status =
+            Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill runs");
+        assert!(status.success());
+        let exit = child.wait().expect("the daemon exits");
+        assert!(exit.success(), "gdsn-sync run exited with {exit}:\n{}", self.log());
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        if std::thread::panicking() {
+            eprintln!("daemon log:\n{}", self.log());
+        }
+    }
+}
+
+/// A valid GTIN-14 per `n`.
+fn gtin(n: u32) -> String {
+    let body = format!("0301277{n:06}");
+    let sum: u32 =
+        body.bytes().enumerate().map(|(i, b)| u32::from(b - b'0') * if i % 2 == 0 { 3 } else { 1 }).sum();
+    format!("{body}{}", (10 - sum % 10) % 10)
+}
+
+/// One CIN with one item: version `round` of `gtin`, described `v{round}`.
+fn cin(id: &str, gtin: &str, round: u32) -> String {
+    let changed = format!("2025-02-03T10:{round:02}:00+01:00");
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<catalogue_item_notification:catalogueItemNotificationMessage xmlns:catalogue_item_notification="urn:gs1:gdsn:catalogue_item_notification:xsd:3" xmlns:sh="http://www.unece.org/cefact/namespaces/StandardBusinessDocumentHeader">
+  <sh:StandardBusinessDocumentHeader>
+    <sh:HeaderVersion>1.0</sh:HeaderVersion>
+    <sh:Sender><sh:Identifier Authority="GS1">{POOL_GLN}</sh:Identifier></sh:Sender>
+    <sh:Receiver><sh:Identifier Authority="GS1">{RECIPIENT_GLN}</sh:Identifier></sh:Receiver>
+    <sh:DocumentIdentification>
+      <sh:Standard>GS1</sh:Standard>
+      <sh:TypeVersion>3.1</sh:TypeVersion>
+      <sh:InstanceIdentifier>{id}</sh:InstanceIdentifier>
+      <sh:Type>catalogueItemNotification</sh:Type>
+      <sh:CreationDateAndTime>2025-06-02T08:00:00+02:00</sh:CreationDateAndTime>
+    </sh:DocumentIdentification>
+  </sh:StandardBusinessDocumentHeader>
+  <transaction>
+    <transactionIdentification><entityIdentification>{id}-T</entityIdentification><contentOwner><gln>{POOL_GLN}</gln></contentOwner></transactionIdentification>
+    <documentCommand>
+      <documentCommandHeader type="ADD"><documentCommandIdentification><entityIdentification>{id}-C</entityIdentification><contentOwner><gln>{POOL_GLN}</gln></contentOwner></documentCommandIdentification></documentCommandHeader>
+      <catalogue_item_notification:catalogueItemNotification>
+        <creationDateTime>2025-06-02T08:00:00+02:00</creationDateTime>
+        <documentStatusCode>ORIGINAL</documentStatusCode>
+        <catalogueItemNotificationIdentification><entityIdentification>{id}-D</entityIdentification><contentOwner><gln>{PROVIDER_GLN}</gln></contentOwner></catalogueItemNotificationIdentification>
+        <isReload>false</isReload>
+        <catalogueItem>
+          <dataRecipient>{RECIPIENT_GLN}</dataRecipient>
+          <sourceDataPool>{POOL_GLN}</sourceDataPool>
+          <tradeItem>
+            <gtin>{gtin}</gtin>
+            <isTradeItemABaseUnit>true</isTradeItemABaseUnit>
+            <isTradeItemAConsumerUnit>true</isTradeItemAConsumerUnit>
+            <isTradeItemADespatchUnit>false</isTradeItemADespatchUnit>
+            <isTradeItemAnInvoiceUnit>true</isTradeItemAnInvoiceUnit>
+            <isTradeItemAnOrderableUnit>true</isTradeItemAnOrderableUnit>
+            <tradeItemUnitDescriptorCode>BASE_UNIT_OR_EACH</tradeItemUnitDescriptorCode>
+            <informationProviderOfTradeItem><gln>{PROVIDER_GLN}</gln><partyName>Reindex Brands</partyName></informationProviderOfTradeItem>
+            <gdsnTradeItemClassification><gpcCategoryCode>10000251</gpcCategoryCode></gdsnTradeItemClassification>
+            <targetMarket><targetMarketCountryCode>250</targetMarketCountryCode></targetMarket>
+            <tradeItemInformation>
+              <extension>
+                <trade_item_description:tradeItemDescriptionModule xmlns:trade_item_description="urn:gs1:gdsn:trade_item_description:xsd:3">
+                  <tradeItemDescriptionInformation>
+                    <descriptionShort languageCode="en">v{round}</descriptionShort>
+                    <brandNameInformation><brandName>Reindex</brandName></brandNameInformation>
+                  </tradeItemDescriptionInformation>
+                </trade_item_description:tradeItemDescriptionModule>
+              </extension>
+            </tradeItemInformation>
+            <tradeItemSynchronisationDates><lastChangeDateTime>{changed}</lastChangeDateTime></tradeItemSynchronisationDates>
+          </tradeItem>
+        </catalogueItem>
+      </catalogue_item_notification:catalogueItemNotification>
+    </documentCommand>
+  </transaction>
+</catalogue_item_notification:catalogueItemNotificationMessage>
+"#
+    )
+}
+
+/// Writes a file into the inbox as an SFTP mirror does: a hidden name, then a rename.
+fn drop_file(inbox: &Path, name: &str, body: &str) {
+    let tmp = inbox.join(format!(".{name}.tmp"));
+    fs::write(&tmp, body).expect("writing a drop file");
+    fs::rename(&tmp, inbox.join(name)).expect("renaming a drop file");
+}
+
+/// Round `round` of every GTIN into the inbox, then a poll that applies them.
+fn feed_round(daemon: &Daemon, round: u32) {
+    for n in 0..GTINS {
+        let id = format!("R{round:02}-G{n:03}");
+        drop_file(&daemon.inbox(), &format!("{id}.xml"), &cin(&id, &gtin(n), round));
+    }
+    let (status, body) = daemon.post("/v1/connections/drop/poll");
+    assert_eq!(status, 200, "poll: {body}\n{}", daemon.log());
+}
+
+/// `gdsn-sync lookup GTIN` on the stopped daemon's data dir.
+fn lookup(data: &Path, gtin: &str) -> Vec<Value> {
+    let out = Command::new(env!("CARGO_BIN_EXE_gdsn-sync"))
+        .args(["lookup", gtin, "--data-dir"])
+        .arg(data)
+        .output()
+        .expect("lookup runs");
+    assert_eq!(out.status.code(), Some(0), "lookup {gtin}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("a JSON record"))
+        .collect()
+}
+
+/// The English short description of a looked-up record, wherever the record keeps it.
+fn description(record: &Value) -> String {
+    let text = record.to_string();
+    let found = text.split('"').find(|s| s.len() <= 3 && s.starts_with('v') && s[1..].parse::<u32>().is_ok());
+    found.unwrap_or_default().to_owned()
+}
+
+#[test]
+fn reindex_while_ingesting_loses_no_update() {
+    let mut daemon = Daemon::start();
+    feed_round(&daemon, 0);
+    let fed = AtomicU32::new(1);
+    let reports = std::thread::scope(|scope| {
+        let feeder = scope.spawn(|| {
+            for round in 1..ROUNDS {
+                feed_round(&daemon, round);
+                fed.store(round + 1, Ordering::Release);
+            }
+        });
+        let mut reports = Vec::new();
+        for after in [2, 5] {
+            while fed.load(Ordering::Acquire) < after && !feeder.is_finished() {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            let (status, body) = daemon.post("/v1/reindex");
+            assert_eq!(status, 200, "reindex: {body}\n{}", daemon.log());
+            reports.push(body);
+        }
+        feeder.join().expect("the feeder");
+        reports
+    });
+    for report in &reports {
+        eprintln!("reindex: {report}");
+        assert!(report["generation"].as_str().is_some_and(|g| g.starts_with("gen-")), "{report}");
+        assert!(report["documents"].as_u64().is_some_and(|n| n == u64::from(GTINS)), "{report}");
+        assert_eq!(report["canary"]["passed"], true, "{report}");
+        assert!(report["published_after"].is_u64(), "{report}");
+    }
+    let until = Instant::now() + DEADLINE;
+    while daemon.outbox() != Some(0) {
+        assert!(Instant::now() < until, "the outbox never drained:\n{}", daemon.log());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    daemon.stop();
+    for n in 0..GTINS {
+        let records = lookup(&daemon.data(), &gtin(n));
+        assert_eq!(records.len(), 1, "GTIN {}: {records:?}", gtin(n));
+        assert_eq!(description(&records[0]), format!("v{}", ROUNDS - 1), "GTIN {}: {}", gtin(n), records[0]);
+    }
+}
