@@ -207,7 +207,7 @@ fn fault_stall_times_out_then_succeeds() {
     faults.stall = Some(StallFault { next: 1, ms: 2500 });
     let (_pool, daemon, failed) = with_faults(202, faults);
     assert!(!failed.is_empty(), "the stalled request failed");
-    assert!(failed[0]["error"].as_str().unwrap_or_default().contains("time"), "{}", failed[0]);
+    assert!(failed[0]["error"].as_str().unwrap_or_default().contains("timed out"), "{}", failed[0]);
     stop_and_check_once(daemon, &gtins(202, 3));
 }
 
@@ -233,6 +233,7 @@ fn fault_truncated_body() {
     let daemon = daemon(&pool, r#"kind = "none""#);
     let (status, report) = daemon.try_poll(NAME);
     assert_eq!(status, 502, "{report}");
+    assert!(report["error"].as_str().unwrap_or_default().contains("truncated"), "{report}");
     // The first message failed: nothing stored, nothing acknowledged.
     assert_eq!(pool.state().inbox.len(), 3);
     assert!(pool.acked().is_empty());
