@@ -28,7 +28,18 @@ fn one_message_through(sim_auth: Auth, auth: &str, prefix: u32) -> (Pool, Daemon
     assert_eq!(daemon.wait_lookup(&gtin(prefix, 0)).len(), 1);
     assert!(pool.state().inbox.is_empty(), "acknowledged");
     assert_eq!(pool.acked().len(), 1);
+    cic_reaches_the_pool(&pool);
     (pool, daemon)
+}
+
+/// The CIC RECEIVED goes back through the same connection: a POST to the
+/// pool's `/outbound` with the same credentials, accepted.
+fn cic_reaches_the_pool(pool: &Pool) {
+    let receipt = wait_for("a CIC at the pool's /outbound", DEADLINE, || {
+        pool.state().received.into_iter().find(|r| r.root == "catalogueItemConfirmationMessage")
+    });
+    assert_eq!((receipt.via.as_str(), receipt.outcome.as_str()), ("api", "accepted"), "{:?}", receipt.error);
+    assert!(receipt.xml.contains(">RECEIVED<") || receipt.xml.contains(">SYNCHRONISED<"));
 }
 
 #[test]
@@ -96,7 +107,8 @@ client_secret = {{ plaintext = "cl1ent-secret" }}"#,
     assert_eq!(daemon.poll(NAME)["messages"], 1);
     assert_eq!(daemon.wait_lookup(&gtin(105, 0)).len(), 1);
     assert!(pool.state().inbox.is_empty());
-    assert_eq!(pool.state().tokens_issued, 1);
+    cic_reaches_the_pool(&pool);
+    assert_eq!(pool.state().tokens_issued, 1, "the token is reused");
 }
 
 /// The password grant, and a token the pool expires before the client
