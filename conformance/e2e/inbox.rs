@@ -136,7 +136,7 @@ password = {{ plaintext = "0fficer-pw" }}"#,
     // the client's copy (900 ms) has not. A loaded machine may miss that
     // window once (the client then renews on its own), so a few rounds.
     let mut round = 0;
-    while pool.state().statuses.get("401").is_none() {
+    while !pool.state().statuses.contains_key("401") {
         round += 1;
         assert!(round <= 5, "no 401 seen: {:?}", pool.state().statuses);
         std::thread::sleep(Duration::from_millis(400));
