@@ -51,6 +51,10 @@ pub(crate) enum Command {
     /// new index behind the alias) from the store, check it (count and
     /// known GTINs), then switch to it; a failed check changes nothing.
     Reindex(ReindexArgs),
+    /// Compare the store's live records (key, sync.version) with the index
+    /// (or the --config file's sink): missing, older, newer and extra
+    /// documents. Exit 0 when they agree, 1 otherwise.
+    Reconcile(crate::reconcile::ReconcileArgs),
     /// Validate a configuration file: every problem with file:line:column
     /// and field (exit 2), or a summary of what it configures (exit 0).
     CheckConfig(crate::config_cmds::CheckConfigArgs),

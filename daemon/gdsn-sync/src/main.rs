@@ -12,6 +12,7 @@ mod index_cmds;
 mod ingest;
 mod messages;
 mod probe;
+mod reconcile;
 mod replies;
 mod sinks;
 mod store_cmds;
@@ -41,6 +42,7 @@ fn main() -> ExitCode {
         cli::Command::Search(args) => index_cmds::search(&args),
         cli::Command::DeadLetters(args) => index_cmds::dead_letters(&args),
         cli::Command::Reindex(args) => index_cmds::reindex(&args),
+        cli::Command::Reconcile(args) => reconcile::reconcile(&args),
         cli::Command::CheckConfig(args) => config_cmds::check_config(&args),
         cli::Command::ConfigSchema => config_cmds::config_schema(),
         cli::Command::Reload(args) => store_cmds::reload(&args),
