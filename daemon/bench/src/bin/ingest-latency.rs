@@ -1,0 +1,325 @@
+//! `ingest-latency`: time from `ingest` start to searchable for a small
+//! message (one trade item), by two paths:
+//!
+//! - CLI: `gdsn-sync ingest FILE` (applies, publishes into the embedded
+//!   index, exits), then the index's read side (what `lookup` runs) finds
+//!   the GTIN;
+//! - daemon: one `gdsn-sync run` for all runs; the file is written into its
+//!   drop folder, `POST /v1/connections/drop/poll` makes it fetch now, and
+//!   the read side is polled until it finds the GTIN.
+//!
+//! Each run uses a new GTIN in the same data directory (a warm store, as in
+//! service). The read side is polled in-process every millisecond rather
+//! than by spawning `lookup` (a process start would add its own ~ms to
+//! every probe). See `daemon/bench/README.md`.
+
+use std::error::Error;
+use std::fs;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitCode, Stdio};
+use std::time::{Duration, Instant};
+
+use clap::Parser;
+use gdsn_index::IndexDir;
+use gdsn_model::ids::Gtin;
+
+type Result<T> = std::result::Result<T, Box<dyn Error>>;
+
+const TOKEN: &str = "ingest-latency-bench-token";
+const RECIPIENT_GLN: &str = "5412345000006";
+const PROVIDER_GLN: &str = "3012345000000";
+const POOL_GLN: &str = "5400000900006";
+/// Gives up on one run after this long.
+const TIMEOUT: Duration = Duration::from_secs(30);
+
+#[derive(Parser)]
+#[command(name = "ingest-latency", about = "Time from ingest start to searchable, CLI and daemon")]
+struct Cli {
+    /// Runs per path; the median, p90 and max are reported.
+    #[arg(long, default_value_t = 20)]
+    runs: u32,
+    /// The gdsn-sync binary (default: next to this one, so build it in the
+    /// same profile: `cargo build --release -p gdsn-sync`).
+    #[arg(long, value_name = "FILE")]
+    gdsn_sync: Option<PathBuf>,
+    /// The daemon's `publisher.commit_interval_ms` (its default when absent).
+    #[arg(long, value_name = "MS")]
+    commit_interval_ms: Option<u64>,
+}
+
+fn main() -> ExitCode {
+    match run(&Cli::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("ingest-latency: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: &Cli) -> Result<()> {
+    let binary = match &cli.gdsn_sync {
+        Some(path) => path.clone(),
+        None => std::env::current_exe()?.with_file_name("gdsn-sync"),
+    };
+    if !binary.is_file() {
+        return Err(format!("{} not found: build gdsn-sync or pass --gdsn-sync", binary.display()).into());
+    }
+    let work = std::env::temp_dir().join(format!("ingest-latency-{}", std::process::id()));
+    fs::create_dir_all(&work)?;
+    let outcome = measure_both(cli, &binary, &work);
+    let _ = fs::remove_dir_all(&work);
+    outcome
+}
+
+fn measure_both(cli: &Cli, binary: &Path, work: &Path) -> Result<()> {
+    let cli_path = cli_runs(binary, &work.join("cli"), cli.runs)?;
+    report("CLI (ingest, then the read side)", &cli_path.total, Some(&cli_path.process));
+    let daemon = daemon_runs(binary, &work.join("daemon"), cli.runs, cli.commit_interval_ms)?;
+    report("daemon (drop folder + poll-now, then the read side)", &daemon, None);
+    Ok(())
+}
+
+/// The CLI path's figures: to searchable, and until the process exited.
+struct CliFigures {
+    total: Vec<Duration>,
+    process: Vec<Duration>,
+}
+
+fn cli_runs(binary: &Path, dir: &Path, runs: u32) -> Result<CliFigures> {
+    let data = dir.join("data");
+    fs::create_dir_all(&data)?;
+    let mut figures = CliFigures { total: Vec::new(), process: Vec::new() };
+    // Run 0 creates the store and the index; it is not counted.
+    for n in 0..=runs {
+        let gtin = gtin(n);
+        let file = dir.join(format!("cli-{n}.xml"));
+        fs::write(&file, cin(&format!("CLI-{n}"), &gtin))?;
+        let started = Instant::now();
+        let out = Command::new(binary).arg("ingest").arg(&file).arg("--data-dir").arg(&data).output()?;
+        let exited = started.elapsed();
+        if !out.status.success() {
+            return Err(
+                format!("ingest exited {}: {}", out.status, String::from_utf8_lossy(&out.stderr)).into()
+            );
+        }
+        wait_searchable(&data, &gtin, started)?;
+        if n > 0 {
+            figures.total.push(started.elapsed());
+            figures.process.push(exited);
+        }
+    }
+    Ok(figures)
+}
+
+fn daemon_runs(
+    binary: &Path,
+    dir: &Path,
+    runs: u32,
+    commit_interval_ms: Option<u64>,
+) -> Result<Vec<Duration>> {
+    let daemon = Daemon::start(binary, dir, commit_interval_ms)?;
+    let mut figures = Vec::new();
+    for n in 0..=runs {
+        let gtin = gtin(1000 + n);
+        let id = format!("DAEMON-{n}");
+        let started = Instant::now();
+        // Written then renamed, as an SFTP mirror delivers.
+        let tmp = dir.join("inbox").join(format!(".{id}.tmp"));
+        fs::write(&tmp, cin(&id, &gtin))?;
+        fs::rename(&tmp, dir.join("inbox").join(format!("{id}.xml")))?;
+        daemon.poll_now()?;
+        wait_searchable(&dir.join("data"), &gtin, started)?;
+        if n > 0 {
+            figures.push(started.elapsed());
+        }
+    }
+    daemon.stop();
+    Ok(figures)
+}
+
+/// Polls the read side every millisecond until `gtin` resolves.
+fn wait_searchable(data: &Path, gtin: &str, started: Instant) -> Result<()> {
+    let gtin = Gtin::parse(gtin).map_err(|e| format!("{gtin}: {e}"))?;
+    let dir = IndexDir::new(data.join("index"));
+    let mut reader = None;
+    while started.elapsed() < TIMEOUT {
+        if reader.is_none() {
+            reader = dir.open_reader().ok();
+        }
+        if let Some(reader) = reader.as_mut() {
+            reader.reload()?;
+            if !reader.lookup(gtin, None)?.is_empty() {
+                return Ok(());
+            }
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    Err(format!("GTIN {gtin} not searchable after {TIMEOUT:?}").into())
+}
+
+/// `gdsn-sync run` with one drop folder that only polls when asked.
+struct Daemon {
+    child: Child,
+    listen: String,
+}
+
+impl Daemon {
+    fn start(binary: &Path, dir: &Path, commit_interval_ms: Option<u64>) -> Result<Daemon> {
+        fs::create_dir_all(dir.join("inbox"))?;
+        let publisher = commit_interval_ms.map(|ms| format!("[publisher]\ncommit_interval_ms = {ms}\n"));
+        let config = format!(
+            "data_dir = \"data\"\nrecipient_gln = \"{RECIPIENT_GLN}\"\n\n\
+             [[connections]]\nname = \"drop\"\nkind = \"drop_folder\"\nschedule = \"0 0 1 1 *\"\n\
+             drop_folder = {{ inbox = \"inbox\", min_age_secs = 0 }}\n\n\
+             [http]\nlisten = \"127.0.0.1:0\"\nadmin_token_sha256 = \"{}\"\n\n\
+             [logging]\nlevel = \"warn\"\n\n{}",
+            gdsn_config::hash_admin_token(TOKEN),
+            publisher.unwrap_or_default()
+        );
+        fs::write(dir.join("gdsn-sync.toml"), config)?;
+        let child = Command::new(binary)
+            .args(["run", "--config", "gdsn-sync.toml"])
+            .current_dir(dir)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(fs::File::create(dir.join("daemon.log"))?)
+            .spawn()?;
+        let mut daemon = Daemon { child, listen: String::new() };
+        daemon.listen = daemon.wait_listening(&dir.join("data").join("daemon.json"))?;
+        Ok(daemon)
+    }
+
+    fn wait_listening(&mut self, file: &Path) -> Result<String> {
+        let started = Instant::now();
+        while started.elapsed() < TIMEOUT {
+            if let Some(status) = self.child.try_wait()? {
+                return Err(format!("gdsn-sync run exited {status}; see its daemon.log").into());
+            }
+            let value: Option<serde_json::Value> =
+                fs::read_to_string(file).ok().and_then(|text| serde_json::from_str(&text).ok());
+            let pid_matches =
+                value.as_ref().and_then(|v| v["pid"].as_u64()) == Some(u64::from(self.child.id()));
+            if let Some(listen) = value.as_ref().and_then(|v| v["listen"].as_str()).filter(|_| pid_matches) {
+                return Ok(listen.to_owned());
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        Err("the daemon did not start listening".into())
+    }
+
+    /// `POST /v1/connections/drop/poll` over a plain HTTP/1.1 connection;
+    /// it answers once the poll's messages are durable.
+    fn poll_now(&self) -> Result<()> {
+        let mut stream = TcpStream::connect(&self.listen)?;
+        stream.set_read_timeout(Some(TIMEOUT))?;
+        write!(
+            stream,
+            "POST /v1/connections/drop/poll HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {TOKEN}\r\n\
+             Content-Length: 0\r\nConnection: close\r\n\r\n",
+            self.listen
+        )?;
+        let mut response = String::new();
+        stream.read_to_string(&mut response)?;
+        if !response.starts_with("HTTP/1.1 200") {
+            return Err(format!("poll-now answered: {response}").into());
+        }
+        Ok(())
+    }
+
+    fn stop(mut self) {
+        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        let _ = self.child.wait();
+    }
+}
+
+fn report(path: &str, figures: &[Duration], process: Option<&[Duration]>) {
+    let (p50, p90, max) = percentiles(figures);
+    println!("{path}: {} runs, to searchable p50 {p50:.1?}, p90 {p90:.1?}, max {max:.1?}", figures.len());
+    if let Some(process) = process {
+        let (p50, p90, max) = percentiles(process);
+        println!(
+            "  of which the ingest process (start to exit): p50 {p50:.1?}, p90 {p90:.1?}, max {max:.1?}"
+        );
+    }
+}
+
+/// The median, the 90th percentile and the maximum (zero when empty).
+fn percentiles(figures: &[Duration]) -> (Duration, Duration, Duration) {
+    let mut sorted = figures.to_vec();
+    sorted.sort();
+    let at = |q: usize| sorted.get((sorted.len().saturating_sub(1)) * q / 100).copied().unwrap_or_default();
+    (at(50), at(90), sorted.last().copied().unwrap_or_default())
+}
+
+/// A valid GTIN-14 per run.
+fn gtin(n: u32) -> String {
+    let body = format!("0301288{n:06}");
+    let sum: u32 =
+        body.bytes().enumerate().map(|(i, b)| u32::from(b - b'0') * if i % 2 == 0 { 3 } else { 1 }).sum();
+    format!("{body}{}", (10 - sum % 10) % 10)
+}
+
+/// A small CIN: one each, ADD, target market 250, about 3 KB.
+fn cin(id: &str, gtin: &str) -> String {
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<catalogue_item_notification:catalogueItemNotificationMessage xmlns:catalogue_item_notification="urn:gs1:gdsn:catalogue_item_notification:xsd:3" xmlns:sh="http://www.unece.org/cefact/namespaces/StandardBusinessDocumentHeader">
+  <sh:StandardBusinessDocumentHeader>
+    <sh:HeaderVersion>1.0</sh:HeaderVersion>
+    <sh:Sender><sh:Identifier Authority="GS1">{POOL_GLN}</sh:Identifier></sh:Sender>
+    <sh:Receiver><sh:Identifier Authority="GS1">{RECIPIENT_GLN}</sh:Identifier></sh:Receiver>
+    <sh:DocumentIdentification>
+      <sh:Standard>GS1</sh:Standard>
+      <sh:TypeVersion>3.1</sh:TypeVersion>
+      <sh:InstanceIdentifier>{id}</sh:InstanceIdentifier>
+      <sh:Type>catalogueItemNotification</sh:Type>
+      <sh:CreationDateAndTime>2025-06-02T08:00:00+02:00</sh:CreationDateAndTime>
+    </sh:DocumentIdentification>
+  </sh:StandardBusinessDocumentHeader>
+  <transaction>
+    <transactionIdentification><entityIdentification>{id}-T</entityIdentification><contentOwner><gln>{POOL_GLN}</gln></contentOwner></transactionIdentification>
+    <documentCommand>
+      <documentCommandHeader type="ADD"><documentCommandIdentification><entityIdentification>{id}-C</entityIdentification><contentOwner><gln>{POOL_GLN}</gln></contentOwner></documentCommandIdentification></documentCommandHeader>
+      <catalogue_item_notification:catalogueItemNotification>
+        <creationDateTime>2025-06-02T08:00:00+02:00</creationDateTime>
+        <documentStatusCode>ORIGINAL</documentStatusCode>
+        <catalogueItemNotificationIdentification><entityIdentification>{id}-D</entityIdentification><contentOwner><gln>{PROVIDER_GLN}</gln></contentOwner></catalogueItemNotificationIdentification>
+        <isReload>false</isReload>
+        <catalogueItem>
+          <dataRecipient>{RECIPIENT_GLN}</dataRecipient>
+          <sourceDataPool>{POOL_GLN}</sourceDataPool>
+          <tradeItem>
+            <gtin>{gtin}</gtin>
+            <isTradeItemABaseUnit>true</isTradeItemABaseUnit>
+            <isTradeItemAConsumerUnit>true</isTradeItemAConsumerUnit>
+            <isTradeItemADespatchUnit>false</isTradeItemADespatchUnit>
+            <isTradeItemAnInvoiceUnit>true</isTradeItemAnInvoiceUnit>
+            <isTradeItemAnOrderableUnit>true</isTradeItemAnOrderableUnit>
+            <tradeItemUnitDescriptorCode>BASE_UNIT_OR_EACH</tradeItemUnitDescriptorCode>
+            <informationProviderOfTradeItem><gln>{PROVIDER_GLN}</gln><partyName>Bench Brands</partyName></informationProviderOfTradeItem>
+            <gdsnTradeItemClassification><gpcCategoryCode>10000251</gpcCategoryCode></gdsnTradeItemClassification>
+            <targetMarket><targetMarketCountryCode>250</targetMarketCountryCode></targetMarket>
+            <tradeItemInformation>
+              <extension>
+                <trade_item_description:tradeItemDescriptionModule xmlns:trade_item_description="urn:gs1:gdsn:trade_item_description:xsd:3">
+                  <tradeItemDescriptionInformation>
+                    <descriptionShort languageCode="en">Latency bench perfume</descriptionShort>
+                    <descriptionShort languageCode="fr">Parfum du banc de latence</descriptionShort>
+                    <brandNameInformation><brandName>Bench</brandName></brandNameInformation>
+                  </tradeItemDescriptionInformation>
+                </trade_item_description:tradeItemDescriptionModule>
+              </extension>
+            </tradeItemInformation>
+            <tradeItemSynchronisationDates><lastChangeDateTime>2025-02-03T10:15:00+01:00</lastChangeDateTime></tradeItemSynchronisationDates>
+          </tradeItem>
+        </catalogueItem>
+      </catalogue_item_notification:catalogueItemNotification>
+    </documentCommand>
+  </transaction>
+</catalogue_item_notification:catalogueItemNotificationMessage>
+"#
+    )
+}
