@@ -201,6 +201,9 @@ pub(crate) struct ReindexReport {
     pub(crate) canary: Canary,
     /// Outbox changes published into the new index after the switch.
     pub(crate) published_after: usize,
+    /// Outbox changes the new index already held at their version (the
+    /// fill read them from the store after they were applied).
+    pub(crate) already_there: usize,
     /// What went wrong after the switch without undoing it.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub(crate) warnings: Vec<String>,

@@ -20,6 +20,8 @@ const NEVER: &str = "0 0 1 1 *";
 const DEADLINE: Duration = Duration::from_secs(60);
 const GTINS: u32 = 25;
 const ROUNDS: u32 = 10;
+/// Other GTINs, loaded first, so that a rebuild takes a while.
+const FILLER: u32 = 300;
 
 /// `gdsn-sync run` in a temporary directory; killed on drop (its log printed
 /// then, for a failing test).
@@ -52,8 +54,10 @@ admin_token_sha256 = "{admin}"
 [pipeline]
 drain_deadline_secs = 10
 
+# Changes wait up to a second for the publisher, so a reindex always
+# finds some in the outbox to drain into the new generation.
 [publisher]
-commit_interval_ms = 50
+commit_interval_ms = 1000
 "#
         );
         let config_path = dir.path().join("gdsn-sync.toml");
@@ -266,6 +270,10 @@ fn description(record: &Value) -> String {
 #[test]
 fn reindex_while_ingesting_loses_no_update() {
     let mut daemon = Daemon::start();
+    for n in 0..FILLER {
+        let id = format!("FILL-{n:04}");
+        drop_file(&daemon.inbox(), &format!("{id}.xml"), &cin(&id, &gtin(GTINS + n), 0));
+    }
     feed_round(&daemon, 0);
     let fed = AtomicU32::new(1);
     let reports = std::thread::scope(|scope| {
@@ -273,6 +281,9 @@ fn reindex_while_ingesting_loses_no_update() {
             for round in 1..ROUNDS {
                 feed_round(&daemon, round);
                 fed.store(round + 1, Ordering::Release);
+                // Paced so the publisher catches up between rounds: a drain
+                // runs until the outbox is empty, and a reindex waits for it.
+                std::thread::sleep(Duration::from_millis(200));
             }
         });
         let mut reports = Vec::new();
@@ -290,10 +301,18 @@ fn reindex_while_ingesting_loses_no_update() {
     for report in &reports {
         eprintln!("reindex: {report}");
         assert!(report["generation"].as_str().is_some_and(|g| g.starts_with("gen-")), "{report}");
-        assert!(report["documents"].as_u64().is_some_and(|n| n == u64::from(GTINS)), "{report}");
+        assert_eq!(report["documents"], GTINS + FILLER, "{report}");
         assert_eq!(report["canary"]["passed"], true, "{report}");
         assert!(report["published_after"].is_u64(), "{report}");
     }
+    // Changes applied while the publisher was held back: drained into the
+    // new generation, or already there at their version when the fill ran
+    // after them.
+    let caught_up: u64 = reports
+        .iter()
+        .filter_map(|r| Some(r["published_after"].as_u64()? + r["already_there"].as_u64()?))
+        .sum();
+    assert!(caught_up > 0, "no change waited in the outbox during a rebuild: {reports:?}");
     let until = Instant::now() + DEADLINE;
     while daemon.outbox() != Some(0) {
         assert!(Instant::now() < until, "the outbox never drained:\n{}", daemon.log());

@@ -38,15 +38,10 @@ async fn reindex(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Respo
     if let Some(refusal) = refuse(&shared, &headers) {
         return refusal;
     }
-    let gate = shared.sink_gate.lock().await;
-    let worker = Arc::clone(&shared);
-    let runtime = tokio::runtime::Handle::current();
-    let done = shared.tracker.spawn_blocking(move || rebuild_and_publish(&worker, runtime)).await;
-    // Whatever happened, the publisher's open sink may be stale: reopen.
-    shared.sink_switched.store(true, Ordering::Release);
-    drop(gate);
-    shared.wake_publisher.notify_one();
-    match done {
+    // A task of its own, not this handler: a client that hangs up drops the
+    // handler's future, which must not open the gate while the rebuild runs.
+    let done = shared.tracker.spawn(gated(Arc::clone(&shared))).await;
+    match done.unwrap_or_else(Err) {
         Ok(Ok(report)) => {
             info!(documents = report.documents, published_after = report.published_after, "reindexed");
             if !report.warnings.is_empty() {
@@ -63,6 +58,20 @@ async fn reindex(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Respo
             error(StatusCode::INTERNAL_SERVER_ERROR, "internal", &format!("the reindex thread failed: {e}"))
         }
     }
+}
+
+/// The rebuild on a blocking thread with the publisher held back; then the
+/// publisher reopens its sink (on the new index, or, after a failure,
+/// simply again) and drains what came meanwhile.
+async fn gated(shared: Arc<Shared>) -> Result<Result<ReindexReport>, tokio::task::JoinError> {
+    let gate = shared.sink_gate.lock().await;
+    let worker = Arc::clone(&shared);
+    let runtime = tokio::runtime::Handle::current();
+    let done = shared.tracker.spawn_blocking(move || rebuild_and_publish(&worker, runtime)).await;
+    shared.sink_switched.store(true, Ordering::Release);
+    drop(gate);
+    shared.wake_publisher.notify_one();
+    done
 }
 
 /// 403 without a configured admin token, 401 without the right one.
@@ -89,7 +98,10 @@ fn rebuild_and_publish(shared: &Shared, runtime: tokio::runtime::Handle) -> Resu
         Ok(gdsn_publish::drain(&shared.store, sink.as_mut(), &options, &mut std::thread::sleep)?)
     });
     match drained {
-        Ok(drained) => report.published_after = drained.published,
+        Ok(drained) => {
+            report.published_after = drained.published;
+            report.already_there = drained.already_newer;
+        }
         Err(e) => report.warnings.push(format!("publishing the outbox into the new index: {e:#}")),
     }
     Ok(report)
