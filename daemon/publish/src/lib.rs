@@ -36,6 +36,10 @@ pub struct PublishOptions {
     pub initial_backoff: Duration,
     /// Longest retry delay.
     pub max_backoff: Duration,
+    /// Most batches one drain publishes; the rest waits for the next drain
+    /// ([`DrainReport::more`]). The daemon bounds its drains so a reindex
+    /// or a shutdown waiting for the sink never waits for a whole burst.
+    pub max_batches: usize,
 }
 
 impl Default for PublishOptions {
@@ -45,6 +49,7 @@ impl Default for PublishOptions {
             max_attempts: 6,
             initial_backoff: Duration::from_millis(200),
             max_backoff: Duration::from_secs(30),
+            max_batches: usize::MAX,
         }
     }
 }
@@ -72,6 +77,8 @@ pub struct DrainReport {
     /// Seconds between the oldest entry's apply and the start of the drain
     /// (the publish lag), when there was one.
     pub lag_secs: Option<u64>,
+    /// Stopped at `max_batches` with entries left in the outbox.
+    pub more: bool,
 }
 
 /// Why a drain stopped early.
@@ -109,6 +116,11 @@ pub fn drain(
         options,
     };
     loop {
+        if report.batches >= options.max_batches {
+            report.more = true;
+            report.synchronised += store.release_held_replies()?;
+            return Ok(report);
+        }
         let entries = store.outbox_batch(options.batch_size.max(1))?;
         if report.lag_secs.is_none() {
             report.lag_secs = entries.first().and_then(|e| lag_secs(e.applied_at.as_deref()));

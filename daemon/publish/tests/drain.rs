@@ -138,6 +138,25 @@ fn drains_in_batches_and_converges_with_the_store() {
 }
 
 #[test]
+fn a_bounded_drain_stops_after_its_batches_and_the_next_one_goes_on() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open(dir.path()).expect("store");
+    apply_case(&store, "0002_cin_pallet_case_each", 1);
+    apply_case(&store, "0001_cin_single_each", 2);
+    let mut sink = FakeSink::default();
+    let bounded = PublishOptions { max_batches: 1, ..options() };
+    let first = drain(&store, &mut sink, &bounded, &mut |_| {}).expect("drained");
+    assert_eq!((first.batches, first.published, first.more), (1, 2, true), "{first:?}");
+    assert_eq!(store.outbox_depth(), 2);
+    let second = drain(&store, &mut sink, &bounded, &mut |_| {}).expect("drained");
+    assert_eq!((second.batches, second.published, second.more), (1, 2, true), "{second:?}");
+    // Nothing left: the third drain finds the outbox empty and says so.
+    let third = drain(&store, &mut sink, &bounded, &mut |_| {}).expect("drained");
+    assert_eq!((third.batches, third.more), (0, false), "{third:?}");
+    assert_eq!(live(&sink.model), store_view(&store));
+}
+
+#[test]
 fn a_sink_down_for_a_while_is_retried_with_growing_delays() {
     let dir = tempfile::tempdir().expect("temp dir");
     let store = Store::open(dir.path()).expect("store");

@@ -18,6 +18,10 @@ use crate::sinks::{SinkRuntime, open_sink, publish_options};
 /// Drains without a wake-up this often: the retry path of a sink that was down.
 const IDLE_DRAIN: Duration = Duration::from_secs(15);
 
+/// Batches per drain: the sink gate is released between drains, so a
+/// reindex (or a shutdown) waits for at most this many, not for a burst.
+const DRAIN_BATCHES: usize = 8;
+
 type BoxSink = Box<dyn Sink + Send>;
 
 pub(crate) async fn run(shared: Arc<Shared>) {
@@ -25,10 +29,16 @@ pub(crate) async fn run(shared: Arc<Shared>) {
     let interval = shared.config.publisher.commit_interval;
     loop {
         let started = Instant::now();
-        sink = drain(&shared, sink).await;
+        let more;
+        (sink, more) = drain(&shared, sink).await;
         close_quiet_reloads(&shared).await;
         if shared.shutdown.is_cancelled() {
             break;
+        }
+        if more {
+            // The gate was released in between: a reindex waiting for it
+            // (the lock is fair) goes first, then the burst goes on.
+            continue;
         }
         tokio::select! {
             biased;
@@ -47,13 +57,17 @@ pub(crate) async fn run(shared: Arc<Shared>) {
             }
         }
     }
-    // One last drain: the messages the worker finished while stopping.
-    drop(drain(&shared, sink).await);
+    // Last drains: the messages the worker finished while stopping (each
+    // bounded; the drain deadline bounds them all).
+    while let (Some(next), true) = drain(&shared, sink.take()).await {
+        sink = Some(next);
+    }
 }
 
 /// One drain on a blocking thread; returns the sink for the next one
 /// (`None` when it could not be opened or broke: opened again next time).
-async fn drain(shared: &Arc<Shared>, sink: Option<BoxSink>) -> Option<BoxSink> {
+/// Also says whether the outbox has more for an immediate next drain.
+async fn drain(shared: &Arc<Shared>, sink: Option<BoxSink>) -> (Option<BoxSink>, bool) {
     // Never while a reindex writes the index (see `reindex`); after one,
     // reopen: the sink held here writes the generation it replaced.
     let _gate = shared.sink_gate.lock().await;
@@ -74,16 +88,14 @@ async fn drain(shared: &Arc<Shared>, sink: Option<BoxSink>) -> Option<BoxSink> {
         if worker.store.outbox_depth() == 0 && worker.store.held_reply_count() == 0 {
             return (Some(sink), Ok(None));
         }
-        let report = gdsn_publish::drain(
-            &worker.store,
-            sink.as_mut(),
-            &publish_options(&worker.config),
-            &mut std::thread::sleep,
-        );
+        let options =
+            gdsn_publish::PublishOptions { max_batches: DRAIN_BATCHES, ..publish_options(&worker.config) };
+        let report = gdsn_publish::drain(&worker.store, sink.as_mut(), &options, &mut std::thread::sleep);
         (Some(sink), report.map(Some).map_err(|e| e.to_string()))
     });
     let (sink, report) =
         done.await.unwrap_or_else(|e| (None, Err(format!("the publisher thread failed: {e}"))));
+    let mut more = false;
     match report {
         Ok(Some(report)) => {
             let outbox = super::http::on_store(shared, |store| store.outbox_depth()).await;
@@ -98,11 +110,12 @@ async fn drain(shared: &Arc<Shared>, sink: Option<BoxSink>) -> Option<BoxSink> {
             if report.synchronised > 0 {
                 shared.wake_outbound();
             }
+            more = report.more;
         }
         Ok(None) => {}
         Err(e) => warn!("publishing failed; the changes wait in the outbox: {e}"),
     }
-    sink
+    (sink, more)
 }
 
 /// Closes the reload sessions whose pair has had no reload message for
