@@ -76,6 +76,18 @@ pub(crate) fn publish(args: &PublishArgs) -> ExitCode {
     }
 }
 
+/// The index's reader; `None` (said on stderr) before anything was ever
+/// published: nothing matches yet, which is exit 1, not an error.
+fn open_reader(data_dir: &Path) -> Result<Option<gdsn_index::SearchHandle>> {
+    match index_dir(data_dir).open_reader() {
+        Err(gdsn_index::IndexError::NoIndex { .. }) => {
+            eprintln!("nothing has been published to the index yet");
+            Ok(None)
+        }
+        other => other.map(Some).context("opening the index"),
+    }
+}
+
 pub(crate) fn lookup(args: &LookupArgs) -> ExitCode {
     let code = match gdsn_model::codes::parse_code(&args.code) {
         Ok(code) => code,
@@ -85,7 +97,7 @@ pub(crate) fn lookup(args: &LookupArgs) -> ExitCode {
         }
     };
     let run = || -> Result<usize> {
-        let reader = index_dir(&args.store.data_dir).open_reader().context("opening the index")?;
+        let Some(reader) = open_reader(&args.store.data_dir)? else { return Ok(0) };
         let records = reader.lookup(code.gtin, args.market.as_deref())?;
         let mut out = BufWriter::new(io::stdout().lock());
         for record in &records {
@@ -106,7 +118,7 @@ pub(crate) fn lookup(args: &LookupArgs) -> ExitCode {
 
 pub(crate) fn search(args: &SearchArgs) -> ExitCode {
     let run = || -> Result<usize> {
-        let reader = index_dir(&args.store.data_dir).open_reader().context("opening the index")?;
+        let Some(reader) = open_reader(&args.store.data_dir)? else { return Ok(0) };
         let request = SearchRequest {
             q: args.query.clone(),
             lang: args.lang.clone(),
