@@ -3,13 +3,16 @@
 //! admin routes and print what they print locally; after the daemon stops,
 //! a direct `export` and a restored backup agree with what the API gave.
 
-use std::fs::{self, OpenOptions};
+use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Output};
+use std::time::Duration;
 
+#[path = "support/daemon.rs"]
+mod daemon;
 mod support;
 
+use daemon::Daemon;
 use support::{case, run};
 
 const TOKEN: &str = "api-test-admin-token";
@@ -18,21 +21,11 @@ const RECIPIENT_GLN: &str = "5412345000006";
 const NEVER: &str = "0 0 1 1 *";
 const DEADLINE: Duration = Duration::from_secs(30);
 
-/// `gdsn-sync run` on a config in a temporary directory; killed on drop
-/// (its log printed then, for a failing test).
-struct Daemon {
-    dir: tempfile::TempDir,
-    child: Option<Child>,
-    url: String,
-}
-
-impl Daemon {
-    /// `http` is the body of the `[http]` table after `listen`.
-    fn start(http: &str) -> Daemon {
-        let dir = tempfile::tempdir().expect("a temporary directory");
-        fs::create_dir_all(dir.path().join("inbox")).expect("the inbox");
-        let config = format!(
-            r#"data_dir = "data"
+/// `gdsn-sync run` with a drop folder; `http` is the body of the `[http]`
+/// table after `listen`.
+fn start(http: &str) -> Daemon {
+    let config = format!(
+        r#"data_dir = "data"
 recipient_gln = "{RECIPIENT_GLN}"
 
 [[connections]]
@@ -51,64 +44,19 @@ drain_deadline_secs = 5
 [publisher]
 commit_interval_ms = 50
 "#
-        );
-        let config_path = dir.path().join("gdsn-sync.toml");
-        fs::write(&config_path, config).expect("the config");
-        let log = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(dir.path().join("daemon.log"))
-            .expect("the log");
-        let child = Command::new(env!("CARGO_BIN_EXE_gdsn-sync"))
-            .args(["run", "--config"])
-            .arg(&config_path)
-            .current_dir(dir.path())
-            .env_remove("RUST_LOG")
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().expect("the log"))
-            .stderr(log)
-            .spawn()
-            .expect("spawning gdsn-sync run");
-        let mut daemon = Daemon { dir, child: Some(child), url: String::new() };
-        let pid = daemon.pid();
-        let daemon_file = daemon.data().join("daemon.json");
-        let listen = daemon.wait_for("the daemon file", || {
-            let value: serde_json::Value =
-                serde_json::from_str(&fs::read_to_string(&daemon_file).ok()?).ok()?;
-            (value["pid"].as_u64() == Some(u64::from(pid)))
-                .then(|| value["listen"].as_str().map(str::to_owned))?
-        });
-        daemon.url = format!("http://{listen}");
-        daemon
-    }
+    );
+    Daemon::start(&config, DEADLINE)
+}
 
-    fn data(&self) -> PathBuf {
-        self.dir.path().join("data")
-    }
-
-    fn pid(&self) -> u32 {
-        self.child.as_ref().expect("running").id()
-    }
-
-    fn log(&self) -> String {
-        fs::read_to_string(self.dir.path().join("daemon.log")).unwrap_or_default()
-    }
-
-    fn wait_for<T>(&mut self, what: &str, mut check: impl FnMut() -> Option<T>) -> T {
-        let until = Instant::now() + DEADLINE;
-        loop {
-            if let Some(value) = check() {
-                return value;
-            }
-            if let Some(status) = self.child.as_mut().and_then(|c| c.try_wait().ok().flatten()) {
-                panic!("gdsn-sync run exited ({status}):\n{}", self.log());
-            }
-            assert!(Instant::now() < until, "timed out waiting for {what}:\n{}", self.log());
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
+/// The store commands through the daemon.
+trait Api {
     /// `gdsn-sync ARGS --api URL --token TOKEN`.
+    fn api(&self, args: &[&str]) -> Output;
+    /// The same, which must exit 0; its stdout.
+    fn ok(&self, args: &[&str]) -> String;
+}
+
+impl Api for Daemon {
     fn api(&self, args: &[&str]) -> Output {
         Command::new(env!("CARGO_BIN_EXE_gdsn-sync"))
             .args(args)
@@ -117,33 +65,10 @@ commit_interval_ms = 50
             .expect("the binary runs")
     }
 
-    /// The same, which must exit 0; its stdout.
     fn ok(&self, args: &[&str]) -> String {
         let out = self.api(args);
         assert_eq!(out.status.code(), Some(0), "{args:?}: {}\n{}", text(&out.stderr), self.log());
         text(&out.stdout)
-    }
-
-    /// SIGTERM, then wait for a clean exit.
-    fn stop(&mut self) {
-        let mut child = self.child.take().expect("running");
-        let status =
-            Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill runs");
-        assert!(status.success());
-        let exit = child.wait().expect("the daemon exits");
-        assert!(exit.success(), "gdsn-sync run exited with {exit}:\n{}", self.log());
-    }
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-            if std::thread::panicking() {
-                eprintln!("daemon log:\n{}", self.log());
-            }
-        }
     }
 }
 
@@ -170,7 +95,7 @@ fn altered_copy(dir: &Path) -> PathBuf {
 #[test]
 fn store_commands_act_through_the_running_daemon() {
     let admin = format!("admin_token_sha256 = \"{}\"", gdsn_config::hash_admin_token(TOKEN));
-    let mut daemon = Daemon::start(&admin);
+    let mut daemon = start(&admin);
     let work = tempfile::tempdir().expect("a temporary directory");
 
     // Without --api the store is in use: exit 2, naming the daemon and the way in.
@@ -260,7 +185,7 @@ fn store_commands_act_through_the_running_daemon() {
 
 #[test]
 fn without_an_admin_token_the_routes_are_disabled_and_bodies_are_capped() {
-    let daemon = Daemon::start("max_request_body_bytes = \"1 KiB\"");
+    let daemon = start("max_request_body_bytes = \"1 KiB\"");
     let out = daemon.api(&["export"]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = text(&out.stderr);

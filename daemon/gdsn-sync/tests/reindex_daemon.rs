@@ -4,13 +4,18 @@
 //! last version fed: no update applied during a rebuild is lost, and the
 //! rebuild never put an older version back.
 
-use std::fs::{self, OpenOptions};
+use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
+
+#[path = "support/daemon.rs"]
+mod support_daemon;
+
+use support_daemon::Daemon;
 
 const TOKEN: &str = "reindex-test-admin-token";
 const RECIPIENT_GLN: &str = "5412345000006";
@@ -23,19 +28,14 @@ const ROUNDS: u32 = 10;
 /// Other GTINs, loaded first, so that a rebuild takes a while.
 const FILLER: u32 = 300;
 
-/// `gdsn-sync run` in a temporary directory; killed on drop (its log printed
-/// then, for a failing test).
-struct Daemon {
-    dir: tempfile::TempDir,
-    child: Option<Child>,
-    url: String,
+/// The daemon under test and an HTTP client for its admin routes.
+struct Harness {
+    daemon: Daemon,
     http: reqwest::blocking::Client,
 }
 
-impl Daemon {
-    fn start() -> Daemon {
-        let dir = tempfile::tempdir().expect("a temporary directory");
-        fs::create_dir_all(dir.path().join("inbox")).expect("the inbox");
+impl Harness {
+    fn start() -> Harness {
         let admin = gdsn_config::hash_admin_token(TOKEN);
         let config = format!(
             r#"data_dir = "data"
@@ -60,102 +60,45 @@ drain_deadline_secs = 10
 commit_interval_ms = 1000
 "#
         );
-        let config_path = dir.path().join("gdsn-sync.toml");
-        fs::write(&config_path, config).expect("the config");
-        let log = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(dir.path().join("daemon.log"))
-            .expect("the log");
-        let child = Command::new(env!("CARGO_BIN_EXE_gdsn-sync"))
-            .args(["run", "--config"])
-            .arg(&config_path)
-            .current_dir(dir.path())
-            .env_remove("RUST_LOG")
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().expect("the log"))
-            .stderr(log)
-            .spawn()
-            .expect("spawning gdsn-sync run");
         let http = reqwest::blocking::Client::builder()
             .timeout(Duration::from_secs(120))
             .build()
             .expect("an HTTP client");
-        let mut daemon = Daemon { dir, child: Some(child), url: String::new(), http };
-        let pid = daemon.child.as_ref().expect("running").id();
-        let daemon_file = daemon.data().join("daemon.json");
-        let listen = daemon.wait_for("the daemon file", || {
-            let value: Value = serde_json::from_str(&fs::read_to_string(&daemon_file).ok()?).ok()?;
-            (value["pid"].as_u64() == Some(u64::from(pid)))
-                .then(|| value["listen"].as_str().map(str::to_owned))?
-        });
-        daemon.url = format!("http://{listen}");
-        daemon
-    }
-
-    fn data(&self) -> PathBuf {
-        self.dir.path().join("data")
-    }
-
-    fn inbox(&self) -> PathBuf {
-        self.dir.path().join("inbox")
-    }
-
-    fn log(&self) -> String {
-        fs::read_to_string(self.dir.path().join("daemon.log")).unwrap_or_default()
-    }
-
-    fn wait_for<T>(&mut self, what: &str, mut check: impl FnMut() -> Option<T>) -> T {
-        let until = Instant::now() + DEADLINE;
-        loop {
-            if let Some(value) = check() {
-                return value;
-            }
-            if let Some(status) = self.child.as_mut().and_then(|c| c.try_wait().ok().flatten()) {
-                panic!("gdsn-sync run exited ({status}):\n{}", self.log());
-            }
-            assert!(Instant::now() < until, "timed out waiting for {what}:\n{}", self.log());
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        Harness { daemon: Daemon::start(&config, DEADLINE), http }
     }
 
     /// An admin POST; the status and the JSON body.
     fn post(&self, path: &str) -> (u16, Value) {
         let response = self
             .http
-            .post(format!("{}{path}", self.url))
+            .post(format!("{}{path}", self.daemon.url))
             .bearer_auth(TOKEN)
             .send()
-            .unwrap_or_else(|e| panic!("POST {path}: {e}\n{}", self.log()));
+            .unwrap_or_else(|e| panic!("POST {path}: {e}\n{}", self.daemon.log()));
         let status = response.status().as_u16();
         (status, response.json().unwrap_or(Value::Null))
     }
 
-    fn outbox(&self) -> Option<u64> {
-        let response = self.http.get(format!("{}/v1/status", self.url)).bearer_auth(TOKEN).send().ok()?;
-        response.json::<Value>().ok()?["store"]["outbox"].as_u64()
+    fn inbox(&self) -> PathBuf {
+        self.daemon.inbox()
     }
 
-    /// SIGTERM, then wait for a clean exit.
+    fn data(&self) -> PathBuf {
+        self.daemon.data()
+    }
+
+    fn log(&self) -> String {
+        self.daemon.log()
+    }
+
     fn stop(&mut self) {
-        let mut child = self.child.take().expect("running");
-        let status =
-            Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill runs");
-        assert!(status.success());
-        let exit = child.wait().expect("the daemon exits");
-        assert!(exit.success(), "gdsn-sync run exited with {exit}:\n{}", self.log());
+        self.daemon.stop();
     }
-}
 
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-        if std::thread::panicking() {
-            eprintln!("daemon log:\n{}", self.log());
-        }
+    fn outbox(&self) -> Option<u64> {
+        let url = format!("{}/v1/status", self.daemon.url);
+        let response = self.http.get(url).bearer_auth(TOKEN).send().ok()?;
+        response.json::<Value>().ok()?["store"]["outbox"].as_u64()
     }
 }
 
@@ -237,7 +180,7 @@ fn drop_file(inbox: &Path, name: &str, body: &str) {
 }
 
 /// Round `round` of every GTIN into the inbox, then a poll that applies them.
-fn feed_round(daemon: &Daemon, round: u32) {
+fn feed_round(daemon: &Harness, round: u32) {
     for n in 0..GTINS {
         let id = format!("R{round:02}-G{n:03}");
         drop_file(&daemon.inbox(), &format!("{id}.xml"), &cin(&id, &gtin(n), round));
@@ -269,7 +212,7 @@ fn description(record: &Value) -> String {
 
 #[test]
 fn reindex_while_ingesting_loses_no_update() {
-    let mut daemon = Daemon::start();
+    let mut daemon = Harness::start();
     for n in 0..FILLER {
         let id = format!("FILL-{n:04}");
         drop_file(&daemon.inbox(), &format!("{id}.xml"), &cin(&id, &gtin(GTINS + n), 0));
@@ -281,8 +224,8 @@ fn reindex_while_ingesting_loses_no_update() {
             for round in 1..ROUNDS {
                 feed_round(&daemon, round);
                 fed.store(round + 1, Ordering::Release);
-                // Paced so the publisher catches up between rounds: a drain
-                // runs until the outbox is empty, and a reindex waits for it.
+                // Paced so that changes of a round wait in the outbox while
+                // a reindex rebuilds (the publisher runs between rounds).
                 std::thread::sleep(Duration::from_millis(200));
             }
         });
