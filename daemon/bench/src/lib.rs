@@ -24,6 +24,7 @@ mod generator;
 pub mod gs1;
 pub mod measure;
 mod rng;
+pub mod small;
 pub mod store_bench;
 mod xml;
 

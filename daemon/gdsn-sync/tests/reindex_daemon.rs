@@ -15,12 +15,11 @@ use serde_json::Value;
 #[path = "support/daemon.rs"]
 mod support_daemon;
 
+use gdsn_bench::small::Cin;
 use support_daemon::Daemon;
 
 const TOKEN: &str = "reindex-test-admin-token";
-const RECIPIENT_GLN: &str = "5412345000006";
-const PROVIDER_GLN: &str = "3012345000000";
-const POOL_GLN: &str = "5400000900006";
+use gdsn_bench::small::RECIPIENT_GLN;
 const NEVER: &str = "0 0 1 1 *";
 const DEADLINE: Duration = Duration::from_secs(60);
 const GTINS: u32 = 25;
@@ -54,10 +53,11 @@ admin_token_sha256 = "{admin}"
 [pipeline]
 drain_deadline_secs = 10
 
-# Changes wait up to a second for the publisher, so a reindex always
-# finds some in the outbox to drain into the new generation.
+# Changes wait up to three seconds for the publisher, so a reindex
+# posted right after a round always finds that round in the outbox,
+# however loaded the machine.
 [publisher]
-commit_interval_ms = 1000
+commit_interval_ms = 3000
 "#
         );
         let http = reqwest::blocking::Client::builder()
@@ -104,72 +104,14 @@ commit_interval_ms = 1000
 
 /// A valid GTIN-14 per `n`.
 fn gtin(n: u32) -> String {
-    let body = format!("0301277{n:06}");
-    let sum: u32 =
-        body.bytes().enumerate().map(|(i, b)| u32::from(b - b'0') * if i % 2 == 0 { 3 } else { 1 }).sum();
-    format!("{body}{}", (10 - sum % 10) % 10)
+    gdsn_bench::small::gtin(77, n)
 }
 
 /// One CIN with one item: version `round` of `gtin`, described `v{round}`.
 fn cin(id: &str, gtin: &str, round: u32) -> String {
     let changed = format!("2025-02-03T10:{round:02}:00+01:00");
-    format!(
-        r#"<?xml version="1.0" encoding="UTF-8"?>
-<catalogue_item_notification:catalogueItemNotificationMessage xmlns:catalogue_item_notification="urn:gs1:gdsn:catalogue_item_notification:xsd:3" xmlns:sh="http://www.unece.org/cefact/namespaces/StandardBusinessDocumentHeader">
-  <sh:StandardBusinessDocumentHeader>
-    <sh:HeaderVersion>1.0</sh:HeaderVersion>
-    <sh:Sender><sh:Identifier Authority="GS1">{POOL_GLN}</sh:Identifier></sh:Sender>
-    <sh:Receiver><sh:Identifier Authority="GS1">{RECIPIENT_GLN}</sh:Identifier></sh:Receiver>
-    <sh:DocumentIdentification>
-      <sh:Standard>GS1</sh:Standard>
-      <sh:TypeVersion>3.1</sh:TypeVersion>
-      <sh:InstanceIdentifier>{id}</sh:InstanceIdentifier>
-      <sh:Type>catalogueItemNotification</sh:Type>
-      <sh:CreationDateAndTime>2025-06-02T08:00:00+02:00</sh:CreationDateAndTime>
-    </sh:DocumentIdentification>
-  </sh:StandardBusinessDocumentHeader>
-  <transaction>
-    <transactionIdentification><entityIdentification>{id}-T</entityIdentification><contentOwner><gln>{POOL_GLN}</gln></contentOwner></transactionIdentification>
-    <documentCommand>
-      <documentCommandHeader type="ADD"><documentCommandIdentification><entityIdentification>{id}-C</entityIdentification><contentOwner><gln>{POOL_GLN}</gln></contentOwner></documentCommandIdentification></documentCommandHeader>
-      <catalogue_item_notification:catalogueItemNotification>
-        <creationDateTime>2025-06-02T08:00:00+02:00</creationDateTime>
-        <documentStatusCode>ORIGINAL</documentStatusCode>
-        <catalogueItemNotificationIdentification><entityIdentification>{id}-D</entityIdentification><contentOwner><gln>{PROVIDER_GLN}</gln></contentOwner></catalogueItemNotificationIdentification>
-        <isReload>false</isReload>
-        <catalogueItem>
-          <dataRecipient>{RECIPIENT_GLN}</dataRecipient>
-          <sourceDataPool>{POOL_GLN}</sourceDataPool>
-          <tradeItem>
-            <gtin>{gtin}</gtin>
-            <isTradeItemABaseUnit>true</isTradeItemABaseUnit>
-            <isTradeItemAConsumerUnit>true</isTradeItemAConsumerUnit>
-            <isTradeItemADespatchUnit>false</isTradeItemADespatchUnit>
-            <isTradeItemAnInvoiceUnit>true</isTradeItemAnInvoiceUnit>
-            <isTradeItemAnOrderableUnit>true</isTradeItemAnOrderableUnit>
-            <tradeItemUnitDescriptorCode>BASE_UNIT_OR_EACH</tradeItemUnitDescriptorCode>
-            <informationProviderOfTradeItem><gln>{PROVIDER_GLN}</gln><partyName>Reindex Brands</partyName></informationProviderOfTradeItem>
-            <gdsnTradeItemClassification><gpcCategoryCode>10000251</gpcCategoryCode></gdsnTradeItemClassification>
-            <targetMarket><targetMarketCountryCode>250</targetMarketCountryCode></targetMarket>
-            <tradeItemInformation>
-              <extension>
-                <trade_item_description:tradeItemDescriptionModule xmlns:trade_item_description="urn:gs1:gdsn:trade_item_description:xsd:3">
-                  <tradeItemDescriptionInformation>
-                    <descriptionShort languageCode="en">v{round}</descriptionShort>
-                    <brandNameInformation><brandName>Reindex</brandName></brandNameInformation>
-                  </tradeItemDescriptionInformation>
-                </trade_item_description:tradeItemDescriptionModule>
-              </extension>
-            </tradeItemInformation>
-            <tradeItemSynchronisationDates><lastChangeDateTime>{changed}</lastChangeDateTime></tradeItemSynchronisationDates>
-          </tradeItem>
-        </catalogueItem>
-      </catalogue_item_notification:catalogueItemNotification>
-    </documentCommand>
-  </transaction>
-</catalogue_item_notification:catalogueItemNotificationMessage>
-"#
-    )
+    let description = format!("v{round}");
+    Cin { changed: &changed, description: &description, ..Cin::new(id, gtin) }.xml()
 }
 
 /// Writes a file into the inbox as an SFTP mirror does: a hidden name, then a rename.

@@ -28,9 +28,7 @@ use gdsn_model::ids::Gtin;
 type Result<T> = std::result::Result<T, Box<dyn Error>>;
 
 const TOKEN: &str = "ingest-latency-bench-token";
-const RECIPIENT_GLN: &str = "5412345000006";
-const PROVIDER_GLN: &str = "3012345000000";
-const POOL_GLN: &str = "5400000900006";
+use gdsn_bench::small::RECIPIENT_GLN;
 /// Gives up on one run after this long.
 const TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -256,70 +254,10 @@ fn percentiles(figures: &[Duration]) -> (Duration, Duration, Duration) {
 
 /// A valid GTIN-14 per run.
 fn gtin(n: u32) -> String {
-    let body = format!("0301288{n:06}");
-    let sum: u32 =
-        body.bytes().enumerate().map(|(i, b)| u32::from(b - b'0') * if i % 2 == 0 { 3 } else { 1 }).sum();
-    format!("{body}{}", (10 - sum % 10) % 10)
+    gdsn_bench::small::gtin(88, n)
 }
 
 /// A small CIN: one each, ADD, target market 250, about 3 KB.
 fn cin(id: &str, gtin: &str) -> String {
-    format!(
-        r#"<?xml version="1.0" encoding="UTF-8"?>
-<catalogue_item_notification:catalogueItemNotificationMessage xmlns:catalogue_item_notification="urn:gs1:gdsn:catalogue_item_notification:xsd:3" xmlns:sh="http://www.unece.org/cefact/namespaces/StandardBusinessDocumentHeader">
-  <sh:StandardBusinessDocumentHeader>
-    <sh:HeaderVersion>1.0</sh:HeaderVersion>
-    <sh:Sender><sh:Identifier Authority="GS1">{POOL_GLN}</sh:Identifier></sh:Sender>
-    <sh:Receiver><sh:Identifier Authority="GS1">{RECIPIENT_GLN}</sh:Identifier></sh:Receiver>
-    <sh:DocumentIdentification>
-      <sh:Standard>GS1</sh:Standard>
-      <sh:TypeVersion>3.1</sh:TypeVersion>
-      <sh:InstanceIdentifier>{id}</sh:InstanceIdentifier>
-      <sh:Type>catalogueItemNotification</sh:Type>
-      <sh:CreationDateAndTime>2025-06-02T08:00:00+02:00</sh:CreationDateAndTime>
-    </sh:DocumentIdentification>
-  </sh:StandardBusinessDocumentHeader>
-  <transaction>
-    <transactionIdentification><entityIdentification>{id}-T</entityIdentification><contentOwner><gln>{POOL_GLN}</gln></contentOwner></transactionIdentification>
-    <documentCommand>
-      <documentCommandHeader type="ADD"><documentCommandIdentification><entityIdentification>{id}-C</entityIdentification><contentOwner><gln>{POOL_GLN}</gln></contentOwner></documentCommandIdentification></documentCommandHeader>
-      <catalogue_item_notification:catalogueItemNotification>
-        <creationDateTime>2025-06-02T08:00:00+02:00</creationDateTime>
-        <documentStatusCode>ORIGINAL</documentStatusCode>
-        <catalogueItemNotificationIdentification><entityIdentification>{id}-D</entityIdentification><contentOwner><gln>{PROVIDER_GLN}</gln></contentOwner></catalogueItemNotificationIdentification>
-        <isReload>false</isReload>
-        <catalogueItem>
-          <dataRecipient>{RECIPIENT_GLN}</dataRecipient>
-          <sourceDataPool>{POOL_GLN}</sourceDataPool>
-          <tradeItem>
-            <gtin>{gtin}</gtin>
-            <isTradeItemABaseUnit>true</isTradeItemABaseUnit>
-            <isTradeItemAConsumerUnit>true</isTradeItemAConsumerUnit>
-            <isTradeItemADespatchUnit>false</isTradeItemADespatchUnit>
-            <isTradeItemAnInvoiceUnit>true</isTradeItemAnInvoiceUnit>
-            <isTradeItemAnOrderableUnit>true</isTradeItemAnOrderableUnit>
-            <tradeItemUnitDescriptorCode>BASE_UNIT_OR_EACH</tradeItemUnitDescriptorCode>
-            <informationProviderOfTradeItem><gln>{PROVIDER_GLN}</gln><partyName>Bench Brands</partyName></informationProviderOfTradeItem>
-            <gdsnTradeItemClassification><gpcCategoryCode>10000251</gpcCategoryCode></gdsnTradeItemClassification>
-            <targetMarket><targetMarketCountryCode>250</targetMarketCountryCode></targetMarket>
-            <tradeItemInformation>
-              <extension>
-                <trade_item_description:tradeItemDescriptionModule xmlns:trade_item_description="urn:gs1:gdsn:trade_item_description:xsd:3">
-                  <tradeItemDescriptionInformation>
-                    <descriptionShort languageCode="en">Latency bench perfume</descriptionShort>
-                    <descriptionShort languageCode="fr">Parfum du banc de latence</descriptionShort>
-                    <brandNameInformation><brandName>Bench</brandName></brandNameInformation>
-                  </tradeItemDescriptionInformation>
-                </trade_item_description:tradeItemDescriptionModule>
-              </extension>
-            </tradeItemInformation>
-            <tradeItemSynchronisationDates><lastChangeDateTime>2025-02-03T10:15:00+01:00</lastChangeDateTime></tradeItemSynchronisationDates>
-          </tradeItem>
-        </catalogueItem>
-      </catalogue_item_notification:catalogueItemNotification>
-    </documentCommand>
-  </transaction>
-</catalogue_item_notification:catalogueItemNotificationMessage>
-"#
-    )
+    gdsn_bench::small::Cin::new(id, gtin).xml()
 }
