@@ -31,7 +31,20 @@ impl Store {
 mod tests {
     use serde_json::json;
 
-    use crate::Store;
+    use crate::{Store, StoreError};
+
+    /// Opens the store again in this process: sled's background flusher
+    /// may hold the directory's lock for a moment after the last handle
+    /// is dropped, so "in use" is retried briefly.
+    fn reopen(dir: &std::path::Path) -> Result<Store, StoreError> {
+        for _ in 0..100 {
+            match Store::open(dir) {
+                Err(StoreError::InUse { .. }) => std::thread::sleep(std::time::Duration::from_millis(20)),
+                other => return other,
+            }
+        }
+        Store::open(dir)
+    }
 
     #[test]
     fn connection_state_survives_reopen() -> Result<(), Box<dyn std::error::Error>> {
@@ -42,7 +55,7 @@ mod tests {
             store.set_connection_state("pool-a", &json!({ "high_water_mark": "2026-11-28T10:00:00Z" }))?;
             store.set_connection_state("pool-b", &json!({ "last_run": 1 }))?;
         }
-        let store = Store::open(dir.path())?;
+        let store = reopen(dir.path())?;
         assert_eq!(
             store.connection_state("pool-a")?,
             Some(json!({ "high_water_mark": "2026-11-28T10:00:00Z" }))

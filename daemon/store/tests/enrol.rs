@@ -208,7 +208,17 @@ fn enrolments_survive_reopen_and_backup() {
         store.flush().expect("flush");
         store.backup(&mut backup).expect("backup");
     }
-    let store = Store::open(dir.path()).expect("reopen");
+    // sled's flusher may hold the lock a moment after the drop: retry briefly.
+    let store = (0..100)
+        .find_map(|_| match Store::open(dir.path()) {
+            Err(gdsn_store::StoreError::InUse { .. }) => {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+                None
+            }
+            other => Some(other),
+        })
+        .unwrap_or_else(|| Store::open(dir.path()))
+        .expect("reopen");
     let before = store.enrolment(PAIR).expect("read").expect("kept");
     let target = tempfile::tempdir().expect("temp dir");
     let (restored, _) = Store::restore(&target.path().join("store"), &backup[..]).expect("restore");
