@@ -18,12 +18,9 @@ use serde_json::Value;
 
 /// The admin bearer token every test daemon accepts (its SHA-256 is in the config).
 pub(crate) const ADMIN_TOKEN: &str = "e2e-admin-token";
-/// Our GLN as data recipient.
-pub(crate) const RECIPIENT_GLN: &str = "5412345000006";
-/// The right holder (information provider) of the generated items.
-pub(crate) const PROVIDER_GLN: &str = "3012345000000";
-/// The simulator's GLN (the SBDH sender of its messages).
-pub(crate) const POOL_GLN: &str = "5400000900006";
+/// Our GLN as data recipient, the items' information provider and the
+/// simulator's GLN: those the generated messages carry.
+pub(crate) use gdsn_bench::small::{POOL_GLN, PROVIDER_GLN, RECIPIENT_GLN};
 /// A schedule that never fires during a test: polls come from the admin route.
 pub(crate) const NEVER: &str = "0 0 1 1 *";
 
