@@ -29,6 +29,9 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/v1/connections/{name}/poll", post(poll_now));
     let router = router.merge(super::admin::routes(&shared));
     let router = router.merge(super::reindex::routes());
+    let router = router.merge(super::api::routes(&shared));
+    let router = router.merge(super::metrics::routes());
+    let router = router.merge(super::page_routes::routes());
     super::webhook::routes(router, &shared).with_state(shared)
 }
 
@@ -53,6 +56,16 @@ pub(crate) async fn on_store<T: Send + 'static>(
 ) -> Option<T> {
     let store = Arc::clone(&shared.store);
     shared.tracker.spawn_blocking(move || call(&store)).await.ok()
+}
+
+/// Runs an index read on a blocking thread (tantivy reads files); `None`
+/// if the thread failed.
+pub(crate) async fn on_reader<T: Send + 'static>(
+    shared: &Arc<Shared>,
+    call: impl FnOnce(&super::reader::Reader) -> T + Send + 'static,
+) -> Option<T> {
+    let shared = Arc::clone(shared);
+    shared.tracker.clone().spawn_blocking(move || call(&shared.reader)).await.ok()
 }
 
 pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {

@@ -29,13 +29,17 @@
 //! acknowledged, so its pool sends it again.
 
 mod admin;
+mod api;
 mod connections;
 mod dropfolder_poll;
 mod http;
 mod logging;
+mod metrics;
 mod outbound;
+mod page_routes;
 mod pipeline;
 mod publisher;
+mod reader;
 mod reindex;
 mod status;
 mod webhook;
@@ -100,6 +104,9 @@ pub(crate) struct Shared {
     /// Set by a reindex that switched the index: the publisher drops the
     /// sink it holds open (on the old generation) and opens the new one.
     pub(crate) sink_switched: std::sync::atomic::AtomicBool,
+    /// The read side of the embedded index (the read API, the page).
+    pub(crate) reader: reader::Reader,
+    pub(crate) metrics: metrics::Metrics,
 }
 
 impl Shared {
@@ -162,6 +169,8 @@ async fn serve(config: Config) -> Result<()> {
         .await
         .with_context(|| format!("listening on {}", config.http.listen))?;
     let local = listener.local_addr().context("reading the listen address")?;
+    let reader = reader::Reader::new(&config);
+    let metrics = metrics::Metrics::new(&config);
     let shared = Arc::new(Shared {
         status: status::Status::new(&config.connections),
         config,
@@ -176,6 +185,8 @@ async fn serve(config: Config) -> Result<()> {
         store_gate: tokio::sync::Mutex::new(()),
         sink_gate: tokio::sync::Mutex::new(()),
         sink_switched: std::sync::atomic::AtomicBool::new(false),
+        reader,
+        metrics,
     });
     let tracker = shared.tracker.clone();
     tracker.spawn(pipeline::worker(Arc::clone(&shared), queue));

@@ -98,6 +98,7 @@ async fn drain(shared: &Arc<Shared>, sink: Option<BoxSink>) -> (Option<BoxSink>,
     let mut more = false;
     match report {
         Ok(Some(report)) => {
+            shared.reader.published();
             let outbox = super::http::on_store(shared, |store| store.outbox_depth()).await;
             info!(
                 published = report.published,

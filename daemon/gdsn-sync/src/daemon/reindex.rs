@@ -69,6 +69,7 @@ async fn gated(shared: Arc<Shared>) -> Result<Result<ReindexReport>, tokio::task
     let runtime = tokio::runtime::Handle::current();
     let done = shared.tracker.spawn_blocking(move || rebuild_and_publish(&worker, runtime)).await;
     shared.sink_switched.store(true, Ordering::Release);
+    shared.reader.published();
     drop(gate);
     shared.wake_publisher.notify_one();
     done
