@@ -20,8 +20,10 @@
 //! the reference for what the parser must say about each input).
 
 mod content;
+pub mod daemon;
 mod generator;
 pub mod gs1;
+pub mod http1;
 pub mod measure;
 mod rng;
 pub mod small;

@@ -15,20 +15,17 @@
 
 use std::error::Error;
 use std::fs;
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitCode, Stdio};
+use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
 
 use clap::Parser;
+use gdsn_bench::daemon::Daemon;
 use gdsn_index::IndexDir;
 use gdsn_model::ids::Gtin;
 
 type Result<T> = std::result::Result<T, Box<dyn Error>>;
 
-const TOKEN: &str = "ingest-latency-bench-token";
-use gdsn_bench::small::RECIPIENT_GLN;
 /// Gives up on one run after this long.
 const TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -118,17 +115,14 @@ fn daemon_runs(
     runs: u32,
     commit_interval_ms: Option<u64>,
 ) -> Result<Vec<Duration>> {
-    let daemon = Daemon::start(binary, dir, commit_interval_ms)?;
+    let publisher = commit_interval_ms.map(|ms| format!("[publisher]\ncommit_interval_ms = {ms}\n"));
+    let daemon = Daemon::start(binary, dir, &publisher.unwrap_or_default())?;
     let mut figures = Vec::new();
     for n in 0..=runs {
         let gtin = gtin(1000 + n);
         let id = format!("DAEMON-{n}");
         let started = Instant::now();
-        // Written then renamed, as an SFTP mirror delivers.
-        let tmp = dir.join("inbox").join(format!(".{id}.tmp"));
-        fs::write(&tmp, cin(&id, &gtin))?;
-        fs::rename(&tmp, dir.join("inbox").join(format!("{id}.xml")))?;
-        daemon.poll_now()?;
+        daemon.deliver(dir, &format!("{id}.xml"), cin(&id, &gtin).as_bytes())?;
         wait_searchable(&dir.join("data"), &gtin, started)?;
         if n > 0 {
             figures.push(started.elapsed());
@@ -156,81 +150,6 @@ fn wait_searchable(data: &Path, gtin: &str, started: Instant) -> Result<()> {
         std::thread::sleep(Duration::from_millis(1));
     }
     Err(format!("GTIN {gtin} not searchable after {TIMEOUT:?}").into())
-}
-
-/// `gdsn-sync run` with one drop folder that only polls when asked.
-struct Daemon {
-    child: Child,
-    listen: String,
-}
-
-impl Daemon {
-    fn start(binary: &Path, dir: &Path, commit_interval_ms: Option<u64>) -> Result<Daemon> {
-        fs::create_dir_all(dir.join("inbox"))?;
-        let publisher = commit_interval_ms.map(|ms| format!("[publisher]\ncommit_interval_ms = {ms}\n"));
-        let config = format!(
-            "data_dir = \"data\"\nrecipient_gln = \"{RECIPIENT_GLN}\"\n\n\
-             [[connections]]\nname = \"drop\"\nkind = \"drop_folder\"\nschedule = \"0 0 1 1 *\"\n\
-             drop_folder = {{ inbox = \"inbox\", min_age_secs = 0 }}\n\n\
-             [http]\nlisten = \"127.0.0.1:0\"\nadmin_token_sha256 = \"{}\"\n\n\
-             [logging]\nlevel = \"warn\"\n\n{}",
-            gdsn_config::hash_admin_token(TOKEN),
-            publisher.unwrap_or_default()
-        );
-        fs::write(dir.join("gdsn-sync.toml"), config)?;
-        let child = Command::new(binary)
-            .args(["run", "--config", "gdsn-sync.toml"])
-            .current_dir(dir)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(fs::File::create(dir.join("daemon.log"))?)
-            .spawn()?;
-        let mut daemon = Daemon { child, listen: String::new() };
-        daemon.listen = daemon.wait_listening(&dir.join("data").join("daemon.json"))?;
-        Ok(daemon)
-    }
-
-    fn wait_listening(&mut self, file: &Path) -> Result<String> {
-        let started = Instant::now();
-        while started.elapsed() < TIMEOUT {
-            if let Some(status) = self.child.try_wait()? {
-                return Err(format!("gdsn-sync run exited {status}; see its daemon.log").into());
-            }
-            let value: Option<serde_json::Value> =
-                fs::read_to_string(file).ok().and_then(|text| serde_json::from_str(&text).ok());
-            let pid_matches =
-                value.as_ref().and_then(|v| v["pid"].as_u64()) == Some(u64::from(self.child.id()));
-            if let Some(listen) = value.as_ref().and_then(|v| v["listen"].as_str()).filter(|_| pid_matches) {
-                return Ok(listen.to_owned());
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        Err("the daemon did not start listening".into())
-    }
-
-    /// `POST /v1/connections/drop/poll` over a plain HTTP/1.1 connection;
-    /// it answers once the poll's messages are durable.
-    fn poll_now(&self) -> Result<()> {
-        let mut stream = TcpStream::connect(&self.listen)?;
-        stream.set_read_timeout(Some(TIMEOUT))?;
-        write!(
-            stream,
-            "POST /v1/connections/drop/poll HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {TOKEN}\r\n\
-             Content-Length: 0\r\nConnection: close\r\n\r\n",
-            self.listen
-        )?;
-        let mut response = String::new();
-        stream.read_to_string(&mut response)?;
-        if !response.starts_with("HTTP/1.1 200") {
-            return Err(format!("poll-now answered: {response}").into());
-        }
-        Ok(())
-    }
-
-    fn stop(mut self) {
-        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
-        let _ = self.child.wait();
-    }
 }
 
 fn report(path: &str, figures: &[Duration], process: Option<&[Duration]>) {
