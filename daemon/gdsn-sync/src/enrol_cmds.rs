@@ -13,7 +13,7 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 use gdsn_model::ids::{Gln, TargetMarket};
 use gdsn_model::time::Timestamp;
-use gdsn_store::{EnrolRequest, EnrolmentView, Outbound, Store};
+use gdsn_store::{EnrolRequest, Enrolment, EnrolmentView, Outbound, Store};
 use gdsn_writer::{
     Envelope, Subscription, SubscriptionCommand, catalogue_item_subscription,
     request_for_catalogue_item_notification,
@@ -124,11 +124,7 @@ pub(crate) fn unenrol(args: &UnenrolArgs) -> ExitCode {
 
 fn try_enrol(args: &EnrolArgs) -> Result<()> {
     let (provider, market) = pair(&args.pair)?;
-    if let Some(gpc) = &args.gpc
-        && !(gpc.len() == 8 && gpc.bytes().all(|b| b.is_ascii_digit()))
-    {
-        bail!("--gpc {gpc}: a GPC brick is 8 digits");
-    }
+    check_gpc(args.gpc.as_deref()).with_context(|| format!("--gpc {}", args.gpc.as_deref().unwrap_or("")))?;
     let config = args.identity.config.as_deref().map(gdsn_config::check).transpose()?;
     let mut recipient = args.identity.recipient_gln.clone();
     if let (Some(config), Some(file)) = (&config, &args.identity.config) {
@@ -141,40 +137,16 @@ fn try_enrol(args: &EnrolArgs) -> Result<()> {
     let pool = gln("--pool-gln", args.identity.pool_gln.as_deref(), "needed: the CIS goes to our data pool")?;
     let reload = !args.no_reload && config.as_ref().is_none_or(|c| c.enrolment.request_reload);
     let store = open_store(&args.store)?;
-    let sequence = store.next_sequence()?;
-    let sub = Subscription {
-        document_id: format!("CIS-{sequence}"),
-        data_recipient: recipient.clone(),
-        data_source: Some(provider.clone()),
-        gtin: None,
-        gpc_category_code: args.gpc.clone(),
-        target_market: Some(market.clone()),
-        recipient_data_pool: Some(pool.clone()),
-    };
-    let env = |kind: &str| Envelope {
-        sender: recipient.clone(),
-        receiver: pool.clone(),
-        message_id: format!("GDSN-SYNC-ENROL-{sequence}-{kind}"),
-        created: now(),
-    };
-    let cis_env = env("CIS");
-    let cis = catalogue_item_subscription(&cis_env, SubscriptionCommand::Add, std::slice::from_ref(&sub))?;
-    let rfcin = if reload {
-        let rfcin_env = env("RFCIN");
-        let xml = request_for_catalogue_item_notification(&rfcin_env, &[sub], true)?;
-        Some(Outbound { message_id: rfcin_env.message_id, receiver: pool.clone(), xml })
-    } else {
-        None
-    };
-    let request = EnrolRequest {
+    let spec = EnrolSpec {
         provider_gln: provider,
         target_market: market,
         gpc: args.gpc.clone(),
         connection: args.connection.clone(),
         recipient_gln: recipient,
-        cis: Outbound { message_id: cis_env.message_id, receiver: pool, xml: cis },
-        rfcin,
+        pool_gln: pool,
+        reload,
     };
+    let request = enrol_request(&store, &spec)?;
     let enrolment = store.enrol(&request)?;
     store.flush()?;
     let queued = if request.rfcin.is_some() { "CIS and RFCIN" } else { "CIS" };
@@ -185,6 +157,60 @@ fn try_enrol(args: &EnrolArgs) -> Result<()> {
         enrolment.connection
     );
     Ok(())
+}
+
+/// A checked enrolment: what `enrol` and `POST /v1/enrolments` both build
+/// the CIS and RFCIN from.
+#[derive(Debug, Clone)]
+pub(crate) struct EnrolSpec {
+    pub(crate) provider_gln: String,
+    pub(crate) target_market: String,
+    pub(crate) gpc: Option<String>,
+    pub(crate) connection: String,
+    pub(crate) recipient_gln: String,
+    pub(crate) pool_gln: String,
+    /// Also queue an RFCIN (reload).
+    pub(crate) reload: bool,
+}
+
+/// The store's request for `spec`: the CIS (ADD) and, with `reload`, the
+/// RFCIN, numbered from the store's sequence. Builds XML only; the caller
+/// hands it to `Store::enrol` and flushes.
+pub(crate) fn enrol_request(store: &Store, spec: &EnrolSpec) -> Result<EnrolRequest> {
+    let sequence = store.next_sequence()?;
+    let sub = Subscription {
+        document_id: format!("CIS-{sequence}"),
+        data_recipient: spec.recipient_gln.clone(),
+        data_source: Some(spec.provider_gln.clone()),
+        gtin: None,
+        gpc_category_code: spec.gpc.clone(),
+        target_market: Some(spec.target_market.clone()),
+        recipient_data_pool: Some(spec.pool_gln.clone()),
+    };
+    let env = |kind: &str| Envelope {
+        sender: spec.recipient_gln.clone(),
+        receiver: spec.pool_gln.clone(),
+        message_id: format!("GDSN-SYNC-ENROL-{sequence}-{kind}"),
+        created: now(),
+    };
+    let cis_env = env("CIS");
+    let cis = catalogue_item_subscription(&cis_env, SubscriptionCommand::Add, std::slice::from_ref(&sub))?;
+    let rfcin = if spec.reload {
+        let rfcin_env = env("RFCIN");
+        let xml = request_for_catalogue_item_notification(&rfcin_env, &[sub], true)?;
+        Some(Outbound { message_id: rfcin_env.message_id, receiver: spec.pool_gln.clone(), xml })
+    } else {
+        None
+    };
+    Ok(EnrolRequest {
+        provider_gln: spec.provider_gln.clone(),
+        target_market: spec.target_market.clone(),
+        gpc: spec.gpc.clone(),
+        connection: spec.connection.clone(),
+        recipient_gln: spec.recipient_gln.clone(),
+        cis: Outbound { message_id: cis_env.message_id, receiver: spec.pool_gln.clone(), xml: cis },
+        rfcin,
+    })
 }
 
 fn try_unenrol(args: &UnenrolArgs) -> Result<()> {
@@ -202,30 +228,43 @@ fn try_unenrol(args: &UnenrolArgs) -> Result<()> {
     let recipient = gln("--recipient-gln", Some(recipient.as_str()).filter(|r| !r.is_empty()), "needed")?;
     let pool = args.identity.pool_gln.clone().unwrap_or(enrolment.pool_gln.clone());
     let pool = gln("--pool-gln", Some(pool.as_str()).filter(|p| !p.is_empty()), "needed")?;
-    let sequence = store.next_sequence()?;
-    let sub = Subscription {
-        document_id: format!("CIS-{sequence}"),
-        data_recipient: recipient.clone(),
-        data_source: Some(provider.clone()),
-        gtin: None,
-        gpc_category_code: enrolment.gpc.clone(),
-        target_market: Some(market.clone()),
-        recipient_data_pool: Some(pool.clone()),
-    };
-    let env = Envelope {
-        sender: recipient,
-        receiver: pool.clone(),
-        message_id: format!("GDSN-SYNC-UNENROL-{sequence}-CIS"),
-        created: now(),
-    };
-    let xml = catalogue_item_subscription(&env, SubscriptionCommand::Delete, &[sub])?;
-    store.unenrol(&pair, &Outbound { message_id: env.message_id, receiver: pool, xml })?;
+    let cis_delete = unenrol_message(&store, &enrolment, &recipient, &pool)?;
+    store.unenrol(&pair, &cis_delete)?;
     store.flush()?;
     println!("unenrolled {pair}: CIS delete queued for {}", enrolment.connection);
     if args.purge {
         purge(&store, &provider, &market)?;
     }
     Ok(())
+}
+
+/// The CIS (DELETE) that ends `enrolment`, from `recipient` to `pool`
+/// (checked GLNs), numbered from the store's sequence; the caller hands it
+/// to `Store::unenrol`.
+pub(crate) fn unenrol_message(
+    store: &Store,
+    enrolment: &Enrolment,
+    recipient: &str,
+    pool: &str,
+) -> Result<Outbound> {
+    let sequence = store.next_sequence()?;
+    let sub = Subscription {
+        document_id: format!("CIS-{sequence}"),
+        data_recipient: recipient.to_owned(),
+        data_source: Some(enrolment.provider_gln.clone()),
+        gtin: None,
+        gpc_category_code: enrolment.gpc.clone(),
+        target_market: Some(enrolment.target_market.clone()),
+        recipient_data_pool: Some(pool.to_owned()),
+    };
+    let env = Envelope {
+        sender: recipient.to_owned(),
+        receiver: pool.to_owned(),
+        message_id: format!("GDSN-SYNC-UNENROL-{sequence}-CIS"),
+        created: now(),
+    };
+    let xml = catalogue_item_subscription(&env, SubscriptionCommand::Delete, &[sub])?;
+    Ok(Outbound { message_id: env.message_id, receiver: pool.to_owned(), xml })
 }
 
 fn purge(store: &Store, provider: &str, market: &str) -> Result<()> {
@@ -239,20 +278,37 @@ fn purge(store: &Store, provider: &str, market: &str) -> Result<()> {
 
 /// Checks the pair's GLN (check digit) and target market (3 digits).
 fn pair(args: &PairArgs) -> Result<(String, String)> {
-    let provider = Gln::parse(args.provider_gln.trim())
-        .with_context(|| format!("--provider-gln {}", args.provider_gln))?;
-    let market = TargetMarket::parse(args.target_market.trim(), None)
-        .with_context(|| format!("--target-market {}", args.target_market))?;
-    Ok((provider.as_str().to_owned(), market.country().to_owned()))
+    check_pair(&args.provider_gln, &args.target_market, ("--provider-gln", "--target-market"))
 }
 
-fn gln(flag: &str, value: Option<&str>, why: &str) -> Result<String> {
+/// The pair as stored (`GLN`, `TM`), checked; `names` say which input was
+/// wrong (the CLI's flags, the API's fields).
+pub(crate) fn check_pair(provider: &str, market: &str, names: (&str, &str)) -> Result<(String, String)> {
+    let gln = Gln::parse(provider.trim()).with_context(|| format!("{} {provider}", names.0))?;
+    let tm = TargetMarket::parse(market.trim(), None).with_context(|| format!("{} {market}", names.1))?;
+    Ok((gln.as_str().to_owned(), tm.country().to_owned()))
+}
+
+/// A GPC brick is 8 digits.
+pub(crate) fn check_gpc(gpc: Option<&str>) -> Result<()> {
+    match gpc {
+        Some(gpc) if !(gpc.len() == 8 && gpc.bytes().all(|b| b.is_ascii_digit())) => {
+            bail!("a GPC brick is 8 digits")
+        }
+        _ => Ok(()),
+    }
+}
+
+/// `value` as a checked GLN; `flag` names the input, `why` says why it is
+/// needed when it is missing.
+pub(crate) fn gln(flag: &str, value: Option<&str>, why: &str) -> Result<String> {
     let Some(value) = value else { bail!("{flag} is {why}") };
     let gln = Gln::parse(value.trim()).with_context(|| format!("{flag} {value}"))?;
     Ok(gln.as_str().to_owned())
 }
 
-fn as_json(view: &EnrolmentView) -> serde_json::Value {
+/// An enrolment as `enrolments --json` prints it and the API answers it.
+pub(crate) fn as_json(view: &EnrolmentView) -> serde_json::Value {
     let mut value = serde_json::to_value(&view.enrolment).unwrap_or_default();
     value["pair"] = json!(view.enrolment.pair());
     value["items"] = json!(view.items);

@@ -23,8 +23,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use anyhow::Context;
 use axum::body::{Body, Bytes};
-use axum::extract::{DefaultBodyLimit, Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -34,7 +34,7 @@ use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
 use super::Shared;
-use super::http::{bearer, error};
+use super::api::{Answer, ApiError, ErrorCode, JsonBody, Params, RawBody, Segment, on_store, require_admin};
 use super::pipeline::ingest_options;
 use crate::cli::StoreArgs;
 use crate::ingest::replay::{Chosen, Wanted, choose};
@@ -48,74 +48,35 @@ const CHUNKS_IN_FLIGHT: usize = 16;
 /// Numbers the messages posted here (`api/N`, their label in logs).
 static POSTED: AtomicU64 = AtomicU64::new(1);
 
-/// A route's answer.
-type Answer = Result<Response, Refusal>;
-
-/// An error answer, shaped by http.rs `error` (kept small: it travels in
-/// every `Result` here).
-struct Refusal {
-    status: StatusCode,
-    code: &'static str,
-    message: String,
+/// The routes answered quickly (bounded by the request timeout).
+pub(crate) fn quick_routes() -> Router<Arc<Shared>> {
+    Router::new()
+        .route("/v1/replies", get(replies))
+        .route("/v1/replies/{sequence}/delivered", post(delivered))
+        .route("/v1/quarantine", get(quarantine))
+        .route("/v1/reloads", get(reloads))
 }
 
-fn refuse(status: StatusCode, code: &'static str, message: &str) -> Refusal {
-    Refusal { status, code, message: message.to_owned() }
-}
-
-impl IntoResponse for Refusal {
-    fn into_response(self) -> Response {
-        error(self.status, self.code, &self.message)
-    }
-}
-
-pub(crate) fn routes(shared: &Shared) -> Router<Arc<Shared>> {
-    let limit = usize::try_from(shared.config.http.max_request_body_bytes).unwrap_or(usize::MAX);
+/// The routes that wait for the ingest worker or hold `store_gate` across
+/// their work, or stream: a timeout must not cut them (see `http`).
+pub(crate) fn long_routes() -> Router<Arc<Shared>> {
     Router::new()
         .route("/v1/messages", post(post_message))
         .route("/v1/export", get(export))
         .route("/v1/backup", get(backup))
-        .route("/v1/replies", get(replies))
-        .route("/v1/replies/{sequence}/delivered", post(delivered))
-        .route("/v1/quarantine", get(quarantine))
         .route("/v1/replay", post(replay))
-        .route("/v1/reloads", get(reloads))
         .route("/v1/reloads/close", post(close_all))
         .route("/v1/reloads/{pair}/close", post(close_one))
         .route("/v1/reloads/{pair}/confirm", post(confirm))
-        .layer(DefaultBodyLimit::max(limit))
 }
 
-/// 403 when no admin token is configured, 401 without the right one.
-fn admin(shared: &Shared, headers: &HeaderMap) -> Result<(), Refusal> {
-    if shared.config.http.admin_token.is_none() {
-        return Err(refuse(
-            StatusCode::FORBIDDEN,
-            "admin_disabled",
-            "no admin token is configured ([http] admin_token_sha256)",
-        ));
-    }
-    if !shared.config.http.allows_admin(bearer(headers)) {
-        return Err(refuse(StatusCode::UNAUTHORIZED, "unauthorized", "the admin token is required"));
-    }
-    Ok(())
-}
-
-/// Runs store work on a blocking thread; a failure is a 500 `store_error`.
+/// Store work on a blocking thread, not gated (the callers that need the
+/// gate hold it around the call).
 async fn blocking<T: Send + 'static>(
     shared: &Arc<Shared>,
     work: impl FnOnce(&Shared) -> anyhow::Result<T> + Send + 'static,
-) -> Result<T, Refusal> {
-    let worker = Arc::clone(shared);
-    match shared.tracker.spawn_blocking(move || work(&worker)).await {
-        Ok(Ok(value)) => Ok(value),
-        Ok(Err(e)) => Err(refuse(StatusCode::INTERNAL_SERVER_ERROR, "store_error", &format!("{e:#}"))),
-        Err(e) => Err(refuse(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            &format!("the store thread failed: {e}"),
-        )),
-    }
+) -> Result<T, ApiError> {
+    on_store(shared, false, work).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -125,17 +86,16 @@ struct MessageQuery {
 
 async fn post_message(
     State(shared): State<Arc<Shared>>,
-    Query(query): Query<MessageQuery>,
+    Params(query): Params<MessageQuery>,
     headers: HeaderMap,
-    body: Bytes,
+    RawBody(body): RawBody,
 ) -> Answer {
-    admin(&shared, &headers)?;
+    require_admin(&shared, &headers)?;
     // No connection: the worker then queues the replies without one, and
     // `replies` lists them (no transport would send them).
     let connection = match query.connection {
         Some(name) if shared.config.connection(&name).is_none() => {
-            let message = format!("no connection named {name:?}");
-            return Err(refuse(StatusCode::NOT_FOUND, "unknown_connection", &message));
+            return Err(ApiError::new(ErrorCode::UnknownConnection, format!("no connection named {name:?}")));
         }
         Some(name) => name,
         None => String::new(),
@@ -144,10 +104,8 @@ async fn post_message(
     let source = Source::Memory { label, bytes: Arc::from(&body[..]) };
     match shared.ingest(&connection, source).await {
         Ok(applied) => Ok(Json(applied).into_response()),
-        Err(e) if shared.shutdown.is_cancelled() => {
-            Err(refuse(StatusCode::SERVICE_UNAVAILABLE, "stopping", &e))
-        }
-        Err(e) => Err(refuse(StatusCode::INTERNAL_SERVER_ERROR, "not_stored", &e)),
+        Err(e) if shared.shutdown.is_cancelled() => Err(ApiError::new(ErrorCode::Stopping, e)),
+        Err(e) => Err(ApiError::new(ErrorCode::NotStored, e)),
     }
 }
 
@@ -155,7 +113,7 @@ async fn post_message(
 /// are read while messages may be applied: each line is whole, the set is
 /// not one instant's (a backup is).
 async fn export(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Answer {
-    admin(&shared, &headers)?;
+    require_admin(&shared, &headers)?;
     let (tx, rx) = mpsc::channel(CHUNKS_IN_FLIGHT);
     let worker = Arc::clone(&shared);
     shared.tracker.spawn_blocking(move || {
@@ -170,7 +128,7 @@ async fn export(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Answer
 /// gate into an unlinked file in the data dir, then streamed: a slow
 /// client never holds up the ingest worker.
 async fn backup(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Answer {
-    admin(&shared, &headers)?;
+    require_admin(&shared, &headers)?;
     let n = POSTED.fetch_add(1, Ordering::Relaxed);
     let gate = shared.store_gate.lock().await;
     let (mut file, entries) = blocking(&shared, move |shared| snapshot(shared, n)).await?;
@@ -255,7 +213,7 @@ impl Write for ChannelWriter {
 }
 
 async fn replies(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Answer {
-    admin(&shared, &headers)?;
+    require_admin(&shared, &headers)?;
     let pending = blocking(&shared, |shared| Ok(shared.store.pending_replies()?)).await?;
     let list: Vec<Value> = pending
         .into_iter()
@@ -270,10 +228,10 @@ async fn replies(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Answe
 /// The caller wrote the reply out durably (`replies --write-to`): forget it.
 async fn delivered(
     State(shared): State<Arc<Shared>>,
-    Path(sequence): Path<u64>,
+    Segment(sequence): Segment<u64>,
     headers: HeaderMap,
 ) -> Answer {
-    admin(&shared, &headers)?;
+    require_admin(&shared, &headers)?;
     blocking(&shared, move |shared| {
         shared.store.delivered(sequence)?;
         Ok(shared.store.flush()?)
@@ -283,7 +241,7 @@ async fn delivered(
 }
 
 async fn quarantine(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Answer {
-    admin(&shared, &headers)?;
+    require_admin(&shared, &headers)?;
     let list = blocking(&shared, |shared| Ok(shared.store.quarantined()?)).await?;
     let list: Vec<Value> = list
         .into_iter()
@@ -306,11 +264,11 @@ struct ReplayBody {
 async fn replay(
     State(shared): State<Arc<Shared>>,
     headers: HeaderMap,
-    Json(body): Json<ReplayBody>,
+    JsonBody(body): JsonBody<ReplayBody>,
 ) -> Answer {
-    admin(&shared, &headers)?;
+    require_admin(&shared, &headers)?;
     if body.message_id.is_none() && !body.quarantined {
-        return Err(refuse(StatusCode::BAD_REQUEST, "bad_request", "give message_id or quarantined: true"));
+        return Err(ApiError::new(ErrorCode::BadRequest, "give message_id or quarantined: true"));
     }
     let chosen = blocking(&shared, move |shared| {
         let wanted = Wanted {
@@ -321,8 +279,7 @@ async fn replay(
         Ok(choose(&shared.store, &shared.config.data_dir, &wanted).map_err(|e| format!("{e:#}")))
     })
     .await?;
-    let (chosen, skipped) =
-        chosen.map_err(|e| refuse(StatusCode::UNPROCESSABLE_ENTITY, "cannot_replay", &e))?;
+    let (chosen, skipped) = chosen.map_err(|e| ApiError::new(ErrorCode::CannotReplay, e))?;
     let gate = shared.store_gate.lock().await;
     let answer =
         blocking(&shared, move |shared| Ok(replay_chosen(shared, &chosen, body.quarantined, skipped)))
@@ -361,7 +318,7 @@ fn replay_chosen(shared: &Shared, chosen: &[Chosen], release: bool, mut warnings
 }
 
 async fn reloads(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Answer {
-    admin(&shared, &headers)?;
+    require_admin(&shared, &headers)?;
     let sessions = blocking(&shared, |shared| Ok(shared.store.reload_sessions()?)).await?;
     let list: Vec<Value> = sessions
         .into_iter()
@@ -376,19 +333,23 @@ async fn close_all(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Ans
 
 async fn close_one(
     State(shared): State<Arc<Shared>>,
-    Path(pair): Path<String>,
+    Segment(pair): Segment<String>,
     headers: HeaderMap,
 ) -> Answer {
     close(shared, headers, Some(pair), false).await
 }
 
-async fn confirm(State(shared): State<Arc<Shared>>, Path(pair): Path<String>, headers: HeaderMap) -> Answer {
+async fn confirm(
+    State(shared): State<Arc<Shared>>,
+    Segment(pair): Segment<String>,
+    headers: HeaderMap,
+) -> Answer {
     close(shared, headers, Some(pair), true).await
 }
 
 /// `reload close|confirm`, with the daemon's `max_sweep_fraction`.
 async fn close(shared: Arc<Shared>, headers: HeaderMap, pair: Option<String>, confirmed: bool) -> Answer {
-    admin(&shared, &headers)?;
+    require_admin(&shared, &headers)?;
     let gate = shared.store_gate.lock().await;
     let closed = blocking(&shared, move |shared| {
         let fraction = shared.config.store.max_sweep_fraction;

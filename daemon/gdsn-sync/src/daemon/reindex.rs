@@ -16,13 +16,13 @@ use anyhow::Result;
 use axum::Json;
 use axum::Router;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderMap;
+use axum::response::IntoResponse;
 use axum::routing::post;
 use tracing::{info, warn};
 
 use super::Shared;
-use super::http::{bearer, error};
+use super::api::{Answer, ApiError, ErrorCode, require_admin};
 use crate::index_cmds::{ReindexReport, rebuild};
 use crate::sinks::{SinkRuntime, open_sink, publish_options};
 
@@ -34,10 +34,8 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
     Router::new().route("/v1/reindex", post(reindex))
 }
 
-async fn reindex(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
-    if let Some(refusal) = refuse(&shared, &headers) {
-        return refusal;
-    }
+async fn reindex(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Answer {
+    require_admin(&shared, &headers)?;
     // A task of its own, not this handler: a client that hangs up drops the
     // handler's future, which must not open the gate while the rebuild runs.
     let done = shared.tracker.spawn(gated(Arc::clone(&shared))).await;
@@ -48,15 +46,13 @@ async fn reindex(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Respo
                 warn!(warnings = ?report.warnings, "reindex finished with warnings");
             }
             shared.wake_outbound();
-            Json(report).into_response()
+            Ok(Json(report).into_response())
         }
         Ok(Err(e)) => {
             warn!("reindex failed: {e:#}");
-            error(StatusCode::INTERNAL_SERVER_ERROR, "reindex_failed", &format!("{e:#}"))
+            Err(ApiError::new(ErrorCode::ReindexFailed, format!("{e:#}")))
         }
-        Err(e) => {
-            error(StatusCode::INTERNAL_SERVER_ERROR, "internal", &format!("the reindex thread failed: {e}"))
-        }
+        Err(e) => Err(ApiError::thread(&e)),
     }
 }
 
@@ -73,18 +69,6 @@ async fn gated(shared: Arc<Shared>) -> Result<Result<ReindexReport>, tokio::task
     drop(gate);
     shared.wake_publisher.notify_one();
     done
-}
-
-/// 403 without a configured admin token, 401 without the right one.
-fn refuse(shared: &Shared, headers: &HeaderMap) -> Option<Response> {
-    if shared.config.http.admin_token.is_none() {
-        let message = "no admin token is configured ([http] admin_token)";
-        return Some(error(StatusCode::FORBIDDEN, "admin_disabled", message));
-    }
-    if !shared.config.http.allows_admin(bearer(headers)) {
-        return Some(error(StatusCode::UNAUTHORIZED, "unauthorized", "the admin token is required"));
-    }
-    None
 }
 
 /// The rebuild, then the outbox drained into the new index. Runs on a

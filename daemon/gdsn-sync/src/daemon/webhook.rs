@@ -9,7 +9,6 @@
 use std::sync::Arc;
 
 use axum::Router;
-use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -22,7 +21,8 @@ use tokio::sync::Semaphore;
 use tracing::info;
 
 use super::Shared;
-use super::http::{bearer, error};
+use super::api::{ApiError, ErrorCode, RawBody};
+use super::http::bearer;
 use crate::ingest::Source;
 
 /// One webhook connection's route state.
@@ -53,14 +53,12 @@ async fn push(
     State(shared): State<Arc<Shared>>,
     hook: Arc<Hook>,
     headers: HeaderMap,
-    body: Bytes,
+    // Over the connection's `max_body_bytes`: 413 `body_too_large`.
+    RawBody(body): RawBody,
 ) -> Response {
     if !authentic(&hook.settings.auth, &headers, &body) {
-        return error(
-            StatusCode::UNAUTHORIZED,
-            "bad_signature",
-            "the push's signature or token is missing or wrong",
-        );
+        return ApiError::new(ErrorCode::BadSignature, "the push's signature or token is missing or wrong")
+            .into_response();
     }
     let Ok(_slot) = Arc::clone(&hook.slots).try_acquire_owned() else { return busy(&hook) };
     let id = headers.get("x-message-id").and_then(|v| v.to_str().ok()).unwrap_or("push");
@@ -73,13 +71,13 @@ async fn push(
             info!(connection = %hook.name, bytes = body.len(), "push applied");
             (StatusCode::OK, axum::Json(applied)).into_response()
         }
-        Ok(Err(e)) => error(StatusCode::INTERNAL_SERVER_ERROR, "not_stored", &e),
-        Err(_) => error(StatusCode::SERVICE_UNAVAILABLE, "stopping", "the daemon is shutting down"),
+        Ok(Err(e)) => ApiError::new(ErrorCode::NotStored, e).into_response(),
+        Err(_) => ApiError::stopping().into_response(),
     }
 }
 
 fn busy(hook: &Hook) -> Response {
-    let mut response = error(StatusCode::SERVICE_UNAVAILABLE, "busy", "too many pushes waiting; retry later");
+    let mut response = ApiError::new(ErrorCode::Busy, "too many pushes waiting; retry later").into_response();
     let secs = hook.settings.retry_after.as_secs().max(1);
     if let Ok(value) = HeaderValue::from_str(&secs.to_string()) {
         response.headers_mut().insert(header::RETRY_AFTER, value);
