@@ -102,7 +102,9 @@ pub(crate) async fn run(
         };
         due_now = false;
         shared.status.poll_started(&name);
+        let started = std::time::Instant::now();
         let report = poll_once(&shared, &name, &poller).await;
+        shared.metrics.record_poll(&name, started.elapsed(), &report);
         shared.status.poll_finished(&name, report.error.as_deref(), report.waiting);
         save_last_run(&shared, &name).await;
         match &report.error {

@@ -25,6 +25,7 @@ pub(crate) async fn poll(
     .await?;
     for refusal in &scan.refused {
         warn!(connection = name, file = %refusal.name, reason = ?refusal.reason, "drop folder entry refused");
+        shared.metrics.record_file(name, "refused");
     }
     report.waiting = Some(scan.waiting as u64);
     for ready in scan.ready {
@@ -75,8 +76,14 @@ async fn finish(
     })
     .await?;
     match finished {
-        Finished::Moved(path) => info!(connection = name, to = %path.display(), "file moved"),
-        Finished::Gone => info!(connection = name, "file replaced while applied: left for the next scan"),
+        Finished::Moved(path) => {
+            info!(connection = name, to = %path.display(), "file moved");
+            shared.metrics.record_file(name, if unreadable { "failed" } else { "done" });
+        }
+        Finished::Gone => {
+            info!(connection = name, "file replaced while applied: left for the next scan");
+            shared.metrics.record_file(name, "left");
+        }
         _ => {}
     }
     Ok(())

@@ -93,10 +93,12 @@ async fn deliver_all(shared: &Arc<Shared>, sender: &Sender) {
         } else if let Err(e) = deliver(shared, sender, &reply).await {
             warn!(connection = %sender.name, kind = %reply.kind, id = %reply.message_id, "reply not delivered, will retry: {e}");
             shared.status.reply_failed(&sender.name, &e);
+            shared.metrics.record_reply(&sender.name, &reply.kind, false);
             return;
         } else {
             info!(connection = %sender.name, kind = %reply.kind, id = %reply.message_id, "reply delivered");
             shared.status.reply_sent(&sender.name);
+            shared.metrics.record_reply(&sender.name, &reply.kind, true);
         }
         let store = Arc::clone(&shared.store);
         let seq = reply.sequence;

@@ -90,14 +90,19 @@ async fn drain(shared: &Arc<Shared>, sink: Option<BoxSink>) -> (Option<BoxSink>,
         }
         let options =
             gdsn_publish::PublishOptions { max_batches: DRAIN_BATCHES, ..publish_options(&worker.config) };
+        // Timed here, on the thread: the drain itself, not the wait for a
+        // blocking thread or the gate. Its retries' sleeps are included.
+        let started = Instant::now();
         let report = gdsn_publish::drain(&worker.store, sink.as_mut(), &options, &mut std::thread::sleep);
-        (Some(sink), report.map(Some).map_err(|e| e.to_string()))
+        let report = report.map(|report| Some((report, started.elapsed())));
+        (Some(sink), report.map_err(|e| e.to_string()))
     });
     let (sink, report) =
         done.await.unwrap_or_else(|e| (None, Err(format!("the publisher thread failed: {e}"))));
     let mut more = false;
     match report {
-        Ok(Some(report)) => {
+        Ok(Some((report, took))) => {
+            shared.metrics.record_drain(took, &report);
             shared.reader.published();
             let outbox = super::http::on_store(shared, |store| store.outbox_depth()).await;
             info!(
@@ -114,7 +119,10 @@ async fn drain(shared: &Arc<Shared>, sink: Option<BoxSink>) -> (Option<BoxSink>,
             more = report.more;
         }
         Ok(None) => {}
-        Err(e) => warn!("publishing failed; the changes wait in the outbox: {e}"),
+        Err(e) => {
+            shared.metrics.record_drain_failed();
+            warn!("publishing failed; the changes wait in the outbox: {e}");
+        }
     }
     (sink, more)
 }

@@ -1,5 +1,5 @@
 //! What each connection has been doing, for `/v1/status`, `/readyz` and
-//! (later) the metrics. Counters only grow; times are RFC 3339 UTC.
+//! `/metrics` (read at scrape time). Counters only grow; times are RFC 3339 UTC.
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
