@@ -59,22 +59,25 @@ pub fn render_ops(view: &OpsView<'_>) -> String {
     page(lang, s.ops_title, &here, None, &body)
 }
 
-/// The page asking for the read token (when `read_access = "token"`).
-pub fn render_ops_login(lang: Lang, wrong: bool) -> String {
+/// The page asking for the read token (when `read_access = "token"`): a
+/// form that posts it to `/ops`, which remembers it and goes on to `next`
+/// (a path of this site).
+pub fn render_ops_login(lang: Lang, wrong: bool, next: &str) -> String {
     let s = lang.strings();
     let here = Here { path: "/ops", params: Vec::new() };
     let body = html! {
-        h1 { (s.ops_title) }
+        h1 { (s.app_title) }
         p.notice.warn { (if wrong { s.token_wrong } else { s.token_needed }) }
         form.login method="post" action="/ops" {
             label for="token" { (s.token_label) }
             div.field {
-                input #token type="password" name="token" autocomplete="current-password" required;
+                input #token type="password" name="token" autocomplete="current-password" required autofocus;
                 button type="submit" { (s.token_button) }
             }
+            input type="hidden" name="next" value=(next);
         }
     };
-    page(lang, s.ops_title, &here, None, &body)
+    page(lang, s.token_label, &here, None, &body)
 }
 
 fn connections(lang: Lang, connections: &Value) -> Markup {

@@ -215,8 +215,9 @@ fn ops_page_escapes_errors_and_lists_rows() {
     assert!(html.contains("&lt;script&gt;x&lt;/script&gt;") && !html.contains("<script>x"));
     assert!(html.contains("1 h 2 min") && html.contains("polling now") && html.contains("too big"));
     assert!(html.contains("data-count=\"live\"><b>12</b>"));
-    let login = render_ops_login(Lang::Ru, true);
+    let login = render_ops_login(Lang::Ru, true, "/p/1\"><x");
     assert!(login.contains("Этот токен не принят.") && login.contains("method=\"post\""));
+    assert!(login.contains("name=\"next\" value=\"/p/1&quot;&gt;&lt;x\""));
 }
 
 #[test]
