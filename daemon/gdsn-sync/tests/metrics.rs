@@ -233,7 +233,7 @@ fn counters_follow_what_the_daemon_did() {
     // Store levels, read at scrape time.
     assert_eq!(m.value("gdsn_sync_dead_letters", &[]), Some(0.0), "{body}");
     assert_eq!(m.value("gdsn_sync_quarantined_messages", &[]), Some(0.0), "{body}");
-    assert!(m.value("gdsn_sync_replies_pending", &[]).is_some(), "{body}");
+    assert!(m.value("gdsn_sync_replies_pending", &[("connection", "drop")]).is_some(), "{body}");
     assert_eq!(m.value("gdsn_sync_enrolments", &[("state", "subscribed")]), Some(0.0), "{body}");
     let lag = m.value("gdsn_sync_connection_lag_seconds", &[("connection", "drop")]);
     assert!(lag.is_some_and(|s| (0.0..60.0).contains(&s)), "{body}");
@@ -324,6 +324,32 @@ fn read_token_protects_metrics() {
         Exposition::parse(&body);
     }
     daemon.stop();
+}
+
+/// The exposition check itself: it takes a well-formed body and refuses
+/// each kind of malformed one, so its passing above means something.
+#[test]
+fn the_exposition_check_refuses_malformed_text() {
+    let good = "# HELP a_total A.\n# TYPE a_total counter\na_total{connection=\"x\",q=\"a\\\"b\"} 2\n\
+                # HELP h H.\n# TYPE h histogram\nh_bucket{le=\"+Inf\"} 1\nh_sum 0.5\nh_count 1\n";
+    let parsed = Exposition::parse(good);
+    assert_eq!(parsed.value("a_total", &[("connection", "x"), ("q", "a\"b")]), Some(2.0));
+    assert_eq!(parsed.value("h_count", &[]), Some(1.0));
+    let bad = [
+        "a_total 1\n",                                        // no TYPE
+        "# HELP a A.\n# TYPE a gauge\na{x=\"1\" 1\n",         // labels not closed
+        "# HELP a A.\n# TYPE a gauge\na{x=1} 1\n",            // value not quoted
+        "# HELP a A.\n# TYPE a gauge\na one\n",               // not a number
+        "# HELP a A.\n# TYPE a gauge\n# TYPE a gauge\na 1\n", // TYPE twice
+        "# HELP a A.\n# TYPE a gauge\na-b 1\n",               // bad name
+        "# HELP a A.\n# TYPE a gauge\na_count 1\n",           // _count of a gauge
+        "# HELP a A.\n# TYPE a gauge\na 1 2 3\n",             // junk after the value
+        "# HELP a A.\n# TYPE a gauge\na 1",                   // no final newline
+    ];
+    for body in bad {
+        let refused = std::panic::catch_unwind(|| Exposition::parse(body)).is_err();
+        assert!(refused, "accepted:\n{body}");
+    }
 }
 
 /// One sample line.

@@ -422,60 +422,63 @@ impl Metrics {
         connections: &BTreeMap<String, ConnectionStatus>,
     ) -> Registry {
         let mut registry = Registry::with_prefix(PREFIX);
-        let gauge = |value: usize| {
-            let gauge: Gauge = Gauge::default();
-            gauge.set(i64::try_from(value).unwrap_or(i64::MAX));
-            gauge
-        };
         registry.register(
             "store_read_ok",
             "1 when this scrape read the store figures, 0 when it could not (their series are then absent)",
             gauge(usize::from(store.is_some())),
         );
         if let Some(store) = store {
-            registry.register("outbox_depth", "Changes applied and not yet published", gauge(store.outbox));
-            registry.register(
-                "replies_held",
-                "CIC SYNCHRONISED replies held until their message's changes are published",
-                gauge(store.held_replies),
-            );
-            let optional = [
-                (
-                    "replies_pending",
-                    "Replies and enrolment messages queued for delivery",
-                    store.replies_pending,
-                ),
-                (
-                    "quarantined_messages",
-                    "Messages set aside (same id, other content) awaiting replay or release",
-                    store.quarantined,
-                ),
-                (
-                    "dead_letters",
-                    "Changes the index refused for good, awaiting `dead-letters retry`",
-                    store.dead_letters,
-                ),
-            ];
-            for (name, help, value) in optional {
-                if let Some(value) = value {
-                    registry.register(name, help, gauge(value));
-                }
-            }
-            if let Some(states) = &store.enrolments {
-                let family = Family::<StateLabels, Gauge>::default();
-                for state in ENROL_STATES {
-                    let n = states.get(state.as_str()).copied().unwrap_or(0);
-                    family
-                        .get_or_create(&StateLabels { state: state.as_str() })
-                        .set(i64::try_from(n).unwrap_or(i64::MAX));
-                }
-                registry.register(
-                    "enrolments",
-                    "Enrolments (provider and target market pairs) by state",
-                    family,
-                );
-            }
+            self.store_levels(&mut registry, store);
         }
+        self.connection_levels(&mut registry, connections);
+        registry
+    }
+
+    fn store_levels(&self, registry: &mut Registry, store: &StoreFigures) {
+        registry.register("outbox_depth", "Changes applied and not yet published", gauge(store.outbox));
+        registry.register(
+            "replies_held",
+            "CIC SYNCHRONISED replies held until their message's changes are published",
+            gauge(store.held_replies),
+        );
+        if let Some(by_connection) = &store.replies_pending {
+            let family = Family::<ConnectionLabels, Gauge>::default();
+            // Every configured connection reads 0 when it has nothing queued.
+            for name in &self.connections {
+                family.get_or_create(&ConnectionLabels { connection: name.clone() }).set(0);
+            }
+            for (name, n) in by_connection {
+                // `inc_by`, not `set`: unknown names share one label value.
+                let labels = ConnectionLabels { connection: self.connection(name) };
+                family.get_or_create(&labels).inc_by(i64::try_from(*n).unwrap_or(i64::MAX));
+            }
+            registry.register(
+                "replies_pending",
+                "Replies and enrolment messages queued for delivery, by the connection that carries them (_api: none)",
+                family,
+            );
+        }
+        if let Some(n) = store.quarantined {
+            let help = "Messages set aside (same id, other content) awaiting replay or release";
+            registry.register("quarantined_messages", help, gauge(n));
+        }
+        if let Some(n) = store.dead_letters {
+            let help = "Changes the index refused for good, awaiting `dead-letters retry`";
+            registry.register("dead_letters", help, gauge(n));
+        }
+        if let Some(states) = &store.enrolments {
+            let family = Family::<StateLabels, Gauge>::default();
+            for state in ENROL_STATES {
+                let n = states.get(state.as_str()).copied().unwrap_or(0);
+                family
+                    .get_or_create(&StateLabels { state: state.as_str() })
+                    .set(i64::try_from(n).unwrap_or(i64::MAX));
+            }
+            registry.register("enrolments", "Enrolments (provider and target market pairs) by state", family);
+        }
+    }
+
+    fn connection_levels(&self, registry: &mut Registry, connections: &BTreeMap<String, ConnectionStatus>) {
         let now = Utc::now();
         let lag = Family::<ConnectionLabels, Gauge>::default();
         let failures = Family::<ConnectionLabels, Gauge>::default();
@@ -500,8 +503,14 @@ impl Metrics {
             "Files in a drop folder's inbox not yet stable at the last scan",
             waiting,
         );
-        registry
     }
+}
+
+/// A gauge holding `value`.
+fn gauge(value: usize) -> Gauge {
+    let gauge: Gauge = Gauge::default();
+    gauge.set(i64::try_from(value).unwrap_or(i64::MAX));
+    gauge
 }
 
 /// What a scrape reads from the store, in one blocking call. The cheap
@@ -510,7 +519,8 @@ impl Metrics {
 struct StoreFigures {
     outbox: usize,
     held_replies: usize,
-    replies_pending: Option<usize>,
+    /// Count by connection name (empty: none).
+    replies_pending: Option<BTreeMap<String, usize>>,
     quarantined: Option<usize>,
     dead_letters: Option<usize>,
     /// Count by state name.
@@ -523,7 +533,17 @@ impl StoreFigures {
         StoreFigures {
             outbox: store.outbox_depth(),
             held_replies: store.held_reply_count(),
-            replies_pending: store.pending_replies().map(|r| r.len()).map_err(|e| logged("replies", e)).ok(),
+            replies_pending: store
+                .pending_replies()
+                .map(|replies| {
+                    let mut by_connection = BTreeMap::new();
+                    for reply in replies {
+                        *by_connection.entry(reply.connection.unwrap_or_default()).or_default() += 1;
+                    }
+                    by_connection
+                })
+                .map_err(|e| logged("replies", e))
+                .ok(),
             quarantined: store.quarantined().map(|q| q.len()).map_err(|e| logged("quarantine", e)).ok(),
             dead_letters: store.dead_letters().map(|d| d.len()).map_err(|e| logged("dead letters", e)).ok(),
             enrolments: store
