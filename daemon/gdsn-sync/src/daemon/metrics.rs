@@ -168,7 +168,7 @@ impl std::fmt::Debug for Metrics {
 impl Metrics {
     pub(crate) fn new(config: &gdsn_config::Config) -> Metrics {
         let mut registry = Registry::with_prefix(PREFIX);
-        let histograms = |buckets: &'static [f64]| Histogram::new(buckets.iter().copied());
+        let histogram = |buckets: &'static [f64]| Histogram::new(buckets.iter().copied());
         let metrics = Metrics {
             connections: config.connections.iter().map(|c| c.name.clone()).collect(),
             started: Utc::now(),
@@ -182,12 +182,14 @@ impl Metrics {
             poll_duration: Family::new_with_constructor(|| Histogram::new(POLL_BUCKETS.iter().copied())),
             files: Family::default(),
             drains: Family::default(),
-            drain_duration: histograms(DRAIN_BUCKETS),
-            publish_lag: histograms(LAG_BUCKETS),
+            drain_duration: histogram(DRAIN_BUCKETS),
+            publish_lag: histogram(LAG_BUCKETS),
             changes_published: Family::default(),
             replies_sent: Family::default(),
             reply_failures: Family::default(),
             store_cache: tokio::sync::Mutex::new(None),
+            // Filled below with clones of the families above (they share
+            // their values), then moved in.
             registry: Registry::default(),
         };
         let m = &metrics;
@@ -231,7 +233,7 @@ impl Metrics {
         );
         registry.register(
             "dropfolder_files",
-            "Drop-folder files by outcome: done, failed (nothing readable), refused (not a message file), left (replaced while applied)",
+            "Drop-folder files by outcome: done, failed (nothing readable), refused (a link or a name refused; reported once), left (replaced while applied)",
             m.files.clone(),
         );
         registry.register(
