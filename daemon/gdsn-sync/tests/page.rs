@@ -64,8 +64,13 @@ fn pages_before_and_after_the_catalogue() {
     // The case: its pallet and its eaches, linked with quantities.
     let case = site.page(&format!("/p/{CASE}?market=276"), &[], 200);
     assert!(case.contains(&format!("href=\"/p/{PALLET}?market=276\"")), "{case}");
-    assert!(case.contains(&format!("<bdi>12 ×</bdi><a class=\"code\" href=\"/p/{HEADPHONES}?market=276\"")));
-    assert!(case.contains("Last synchronised: <bdi class=\"synced\">"), "the sync stamp is shown");
+    assert!(case.contains(&format!(
+        "<bdi dir=\"ltr\">12 ×</bdi><a class=\"code\" href=\"/p/{HEADPHONES}?market=276\""
+    )));
+    assert!(
+        case.contains("Last synchronised: <bdi class=\"synced\" dir=\"ltr\">"),
+        "the sync stamp is shown"
+    );
 
     // Words in Arabic and Russian find 0001's each, shown in that language.
     let arabic = site.page("/?q=%D8%B9%D8%B7%D8%B1&ui=ar", &[], 200);

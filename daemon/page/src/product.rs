@@ -114,12 +114,12 @@ fn card(lang: Lang, record: &Value, several: bool) -> Markup {
         article.card id=(format!("m-{market}")) data-gtin=(gtin) data-market=(market) {
             header.card-head {
                 @let heading = html! {
-                    @match name { Some((text, tag)) => span lang=(tag) { (text) }, None => bdi { (gtin) } }
+                    @match name { Some((text, tag)) => span lang=(tag) { (text) }, None => bdi dir="ltr" { (gtin) } }
                 };
                 @if several { h2 { (heading) } } @else { h1 { (heading) } }
                 p.sub {
                     @if let Some(brand) = str_of(record, "brand_name") { span.brand { (brand) } " · " }
-                    span.code { bdi { (gtin) } } " · " (market_label)
+                    span.code { bdi dir="ltr" { (gtin) } } " · " (market_label)
                 }
                 @if let Some(state) = state { span.badge { (state) } }
             }
@@ -152,8 +152,8 @@ fn facts(lang: Lang, record: &Value, market_label: &str) -> Markup {
         let gln = str_of(party, "gln");
         (name.is_some() || gln.is_some()).then(|| {
             html! {
-                @if let Some(name) = name { (name) }
-                @if let Some(gln) = gln { " " span.code { "GLN " bdi { (gln) } } }
+                @if let Some(name) = name { bdi { (name) } }
+                @if let Some(gln) = gln { " " bdi.code dir="ltr" { "GLN " (gln) } }
             }
         })
     };
@@ -169,7 +169,7 @@ fn facts(lang: Lang, record: &Value, market_label: &str) -> Markup {
         .map(|c| country(c, lang))
         .collect();
     html! {
-        (fact(s.gtin, &html! { span.code { bdi { (gtin) } } }))
+        (fact(s.gtin, &html! { span.code { bdi dir="ltr" { (gtin) } } }))
         @if brand.is_some() || sub_brand.is_some() {
             (fact(s.brand, &html! { (brand.unwrap_or_default()) @if let Some(sub) = sub_brand { " · " (sub) } }))
         }
@@ -182,13 +182,13 @@ fn facts(lang: Lang, record: &Value, market_label: &str) -> Markup {
         @if let Some(gpc) = gpc.filter(|g| g.is_object()) {
             (fact(s.type_of_goods, &html! {
                 @if let Some(name) = str_of(gpc, "name") { (name) " " }
-                @if let Some(code) = str_of(gpc, "code") { span.code { "GPC " bdi { (code) } } }
+                @if let Some(code) = str_of(gpc, "code") { bdi.code dir="ltr" { "GPC " (code) } }
             }))
         }
         @if let Some(level) = str_of(record, "unit_descriptor") { (fact(s.packaging_level, &html! { (level_name(level, lang)) })) }
-        @if !net.is_empty() { (fact(s.net_content, &html! { (net.join(", ")) })) }
-        @if let Some(size) = dimensions(record) { (fact(s.dimensions, &html! { bdi { (size) } })) }
-        @if let Some(weight) = record.get("gross_weight").and_then(measure) { (fact(s.gross_weight, &html! { bdi { (weight) } })) }
+        @if !net.is_empty() { (fact(s.net_content, &html! { bdi dir="ltr" { (net.join(", ")) } })) }
+        @if let Some(size) = dimensions(record) { (fact(s.dimensions, &html! { bdi dir="ltr" { (size) } })) }
+        @if let Some(weight) = record.get("gross_weight").and_then(measure) { (fact(s.gross_weight, &html! { bdi dir="ltr" { (weight) } })) }
         @if !origin.is_empty() { (fact(s.origin, &html! { (origin.join(", ")) })) }
     }
 }
@@ -212,18 +212,18 @@ fn description(lang: Lang, record: &Value) -> Markup {
 
 fn contact_lines(contact: &Value) -> Markup {
     html! {
-        @if let Some(name) = str_of(contact, "name") { strong { (name) } }
-        @if let Some(address) = str_of(contact, "address") { br; (address) }
+        @if let Some(name) = str_of(contact, "name") { strong { bdi { (name) } } }
+        @if let Some(address) = str_of(contact, "address") { br; bdi { (address) } }
         ul.contact-lines {
             @for channel in list(contact, "channels") {
                 @let value = str_of(channel, "value").unwrap_or_default();
                 @match str_of(channel, "code") {
-                    Some("TELEPHONE") => li { a href=(format!("tel:{}", value.replace(' ', ""))) { bdi { (value) } } },
+                    Some("TELEPHONE") => li { a href=(format!("tel:{}", value.replace(' ', ""))) { bdi dir="ltr" { (value) } } },
                     Some("EMAIL") => li { a href=(format!("mailto:{value}")) { (value) } },
                     Some("WEBSITE") | Some("URL") => li {
                         @match web_link(value) { Some(url) => a href=(url) rel="noopener noreferrer" { (value) }, None => (value) }
                     },
-                    _ => li { bdi { (value) } },
+                    _ => li { bdi { (value) } }, // free text: direction from its content
                 }
             }
         }
@@ -259,8 +259,8 @@ fn hierarchy(lang: Lang, record: &Value, market: &str) -> Markup {
         html! {
             li class=(class) {
                 span.rel { (rel) }
-                @if let Some(n) = quantity { bdi { (n) " ×" } }
-                a.code href=(card_link(gtin, market)) { bdi { (gtin) } }
+                @if let Some(n) = quantity { bdi dir="ltr" { (n) " ×" } }
+                a.code href=(card_link(gtin, market)) { bdi dir="ltr" { (gtin) } }
             }
         }
     };
@@ -282,9 +282,9 @@ fn sync_line(lang: Lang, record: &Value) -> Markup {
     let changed = record.get("dates").and_then(|d| str_of(d, "last_change"));
     html! {
         p.sync {
-            @if let Some(at) = synced { (s.last_sync) ": " bdi.synced { (when(at)) } }
+            @if let Some(at) = synced { (s.last_sync) ": " bdi.synced dir="ltr" { (when(at)) } }
             @if synced.is_some() && changed.is_some() { br; }
-            @if let Some(at) = changed { (s.last_change) ": " bdi { (when(at)) } }
+            @if let Some(at) = changed { (s.last_change) ": " bdi dir="ltr" { (when(at)) } }
         }
     }
 }

@@ -117,13 +117,13 @@ fn hit(record: &Value, lang: Lang) -> Markup {
             div.hit-text {
                 @match name {
                     Some((text, tag)) => span.hit-name lang=(tag) { (text) },
-                    None => span.hit-name { bdi { (gtin) } },
+                    None => span.hit-name { bdi dir="ltr" { (gtin) } },
                 }
                 span.hit-meta {
                     @if let Some(brand) = str_of(record, "brand_name") {
                         span.hit-brand { (brand) }
                     }
-                    span.code { bdi { (gtin) } }
+                    span.code { bdi dir="ltr" { (gtin) } }
                     @if !market.is_empty() {
                         span { (country(market, lang)) }
                     }

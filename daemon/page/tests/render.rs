@@ -103,7 +103,7 @@ fn the_full_card_shows_what_an_officer_checks() {
         "145 mm × 68 mm × 42 mm",
         "Cancelled by the brand owner",
         "src=\"https://images.example.com/03012345100014/front.jpg\"",
-        "Last changed by the brand owner: <bdi>2025-02-03 09:15 UTC</bdi>",
+        "Last changed by the brand owner: <bdi dir=\"ltr\">2025-02-03 09:15 UTC</bdi>",
     ] {
         assert!(html.contains(expected), "missing {expected:?}");
     }
@@ -118,9 +118,12 @@ fn a_record_with_no_picture_or_optional_parts_still_renders() {
     assert!(html.contains("/assets/placeholder.svg?v="));
     assert!(html.contains("Packed in"));
     assert!(html.contains("href=\"/p/00861234000248?market=840\""));
-    assert!(html.contains("<bdi>24 ×</bdi>"));
-    assert!(html.contains("Last synchronised: <bdi class=\"synced\">2026-01-02 03:04 UTC</bdi>"));
-    assert!(html.contains("<h1><bdi>00000095002170</bdi></h1>"), "the GTIN stands in for a missing name");
+    assert!(html.contains("<bdi dir=\"ltr\">24 ×</bdi>"));
+    assert!(html.contains("Last synchronised: <bdi class=\"synced\" dir=\"ltr\">2026-01-02 03:04 UTC</bdi>"));
+    assert!(
+        html.contains("<h1><bdi dir=\"ltr\">00000095002170</bdi></h1>"),
+        "the GTIN stands in for a missing name"
+    );
 }
 
 #[test]
