@@ -26,7 +26,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::Json;
 use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
@@ -42,7 +41,6 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::metrics::info::Info;
 use prometheus_client::registry::Registry;
-use serde_json::json;
 use tracing::warn;
 
 use super::Shared;
@@ -569,8 +567,8 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
 
 /// `GET /metrics`: public or behind the read token, like the read routes.
 async fn scrape(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
-    if !shared.config.http.allows_read(super::http::bearer(&headers)) {
-        return unauthorized();
+    if let Err(refused) = super::api::require_read(&shared, &headers) {
+        return refused.into_response();
     }
     let store = shared.metrics.store_figures(&shared).await;
     let levels = shared.metrics.levels(store.as_deref(), &shared.status.snapshot());
@@ -593,12 +591,4 @@ async fn scrape(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Respon
     }
     let content_type = if openmetrics { OPENMETRICS } else { prometheus_text::CONTENT_TYPE };
     ([(header::CONTENT_TYPE, content_type)], body).into_response()
-}
-
-/// The 401 of the read routes, `{"error":{"code","message"}}`. A copy of
-/// `http::error`'s shape rather than a call to it, while the API's error
-/// type is being reworked; fold it in once that lands.
-fn unauthorized() -> Response {
-    let body = json!({ "error": { "code": "unauthorized", "message": "a read or admin token is required" } });
-    (StatusCode::UNAUTHORIZED, Json(body)).into_response()
 }
