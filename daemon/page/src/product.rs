@@ -153,7 +153,7 @@ fn facts(lang: Lang, record: &Value, market_label: &str) -> Markup {
         (name.is_some() || gln.is_some()).then(|| {
             html! {
                 @if let Some(name) = name { bdi { (name) } }
-                @if let Some(gln) = gln { " " bdi.code dir="ltr" { "GLN " (gln) } }
+                @if let Some(gln) = gln { @if name.is_some() { br; } bdi.code dir="ltr" { "GLN " (gln) } }
             }
         })
     };
@@ -181,7 +181,7 @@ fn facts(lang: Lang, record: &Value, market_label: &str) -> Markup {
         (fact(s.market, &html! { (market_label) }))
         @if let Some(gpc) = gpc.filter(|g| g.is_object()) {
             (fact(s.type_of_goods, &html! {
-                @if let Some(name) = str_of(gpc, "name") { (name) " " }
+                @if let Some(name) = str_of(gpc, "name") { bdi { (name) } br; }
                 @if let Some(code) = str_of(gpc, "code") { bdi.code dir="ltr" { "GPC " (code) } }
             }))
         }
