@@ -209,3 +209,31 @@ pub fn disk_bytes(dir: &Path) -> io::Result<u64> {
     }
     Ok(total)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::BufReader;
+
+    use super::*;
+
+    /// The store keeps the JSON text `from_records` serialised once; it must
+    /// be the text the former path (`serde_json::to_value`, then
+    /// `to_string`) wrote, so stored records keep their bytes.
+    #[test]
+    fn records_serialise_as_their_json_value_did() {
+        let config = GeneratorConfig { documents: Some(60), target_bytes: None, seed: 3 };
+        let reader = BufReader::new(CinGenerator::new(config).change_every(7));
+        let mut records = 0;
+        let summary = gdsn_xml::parse(reader, &ParseOptions::default(), |doc| {
+            for record in &doc.records {
+                let text = serde_json::to_string(record).expect("json");
+                let value = serde_json::to_value(record).expect("value");
+                assert_eq!(text, value.to_string());
+                records += 1;
+            }
+            ControlFlow::Continue(())
+        });
+        assert!(summary.is_clean());
+        assert!(records >= 100, "{records} records");
+    }
+}

@@ -23,15 +23,20 @@ pub fn from_records(
     if command == Some(Command::Delete) {
         return Some(Incoming::Remove { top: top.key()?, version: version(top), reason: Reason::Deleted });
     }
+    // One buffer for the document's records: each is serialised once, here,
+    // and the store writes these bytes (with its `sync` object) as they are.
+    let mut json = Vec::with_capacity(8 * 1024);
     let items = records
         .iter()
         .filter_map(|record| {
             let key = record.key()?;
+            json.clear();
+            serde_json::to_writer(&mut json, record).ok()?;
             Some(IncomingItem {
                 children: child_keys(record, &key, records),
                 version: version(record),
                 hash: record.content_hash(),
-                record: serde_json::to_value(record).ok()?,
+                record: std::str::from_utf8(&json).ok()?.into(),
                 key,
             })
         })

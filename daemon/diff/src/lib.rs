@@ -25,7 +25,7 @@ mod plan;
 mod version;
 
 pub use plan::{
-    Change, ChangeKind, Effect, Incoming, IncomingItem, Links, Plan, Reason, StateView, Stored, Tombstone,
-    plan,
+    Change, ChangeKind, Effect, Incoming, IncomingItem, Links, Plan, Reason, RecordJson, StateView, Stored,
+    Tombstone, plan,
 };
 pub use version::Version;

@@ -2,6 +2,7 @@
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use gdsn_model::ids::ItemKey;
 use serde_json::Value;
@@ -98,6 +99,10 @@ pub trait StateView {
     fn parents_listing(&self, key: &ItemKey) -> BTreeSet<ItemKey>;
 }
 
+/// A record serialised once, as compact JSON text (an object): planning
+/// and writing pass it on without copying or re-serialising it.
+pub type RecordJson = Arc<str>;
+
 /// One item of an incoming hierarchy.
 #[derive(Debug, Clone)]
 pub struct IncomingItem {
@@ -107,8 +112,8 @@ pub struct IncomingItem {
     pub version: Version,
     /// `ProductRecord::content_hash`.
     pub hash: u128,
-    /// The record as JSON.
-    pub record: Value,
+    /// The record as JSON text.
+    pub record: RecordJson,
     /// Keys of the children its record lists.
     pub children: Vec<ItemKey>,
 }
@@ -169,8 +174,8 @@ pub enum Effect {
     Put {
         /// The key.
         key: ItemKey,
-        /// The record as JSON.
-        record: Value,
+        /// The record as JSON text.
+        record: RecordJson,
         /// Its content hash.
         hash: u128,
         /// Its version.
@@ -332,7 +337,9 @@ impl<V: StateView> Planner<'_, V> {
 
     fn changed_fields(&self, item: &IncomingItem) -> Vec<String> {
         let old = self.view.record(&item.key).unwrap_or(Value::Null);
-        let (Some(old), Some(new)) = (old.as_object(), item.record.as_object()) else {
+        // Parsed only here: an item whose hash did not change never needs it.
+        let new: Value = serde_json::from_str(&item.record).unwrap_or(Value::Null);
+        let (Some(old), Some(new)) = (old.as_object(), new.as_object()) else {
             return vec!["*".to_owned()];
         };
         let mut fields: BTreeSet<&String> = BTreeSet::new();

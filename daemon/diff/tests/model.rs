@@ -45,7 +45,8 @@ impl Mem {
             match effect {
                 Effect::Put { key, record, hash, version, links } => {
                     let stored = Stored { hash: *hash, version: *version, links: links.clone() };
-                    self.live.insert(key.clone(), (stored, record.clone()));
+                    let record = serde_json::from_str(record).expect("record JSON");
+                    self.live.insert(key.clone(), (stored, record));
                     self.tombstones.remove(key);
                 }
                 Effect::Relink { key, links } => {
@@ -123,7 +124,7 @@ fn item(n: u8, children: Vec<u8>, content: u8, version: Version) -> IncomingItem
         key: key(n),
         version,
         hash: u128::from(n) << 8 | u128::from(content) | (children.len() as u128) << 16,
-        record,
+        record: record.to_string().into(),
         children: children.into_iter().map(key).collect(),
     }
 }

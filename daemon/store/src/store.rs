@@ -476,6 +476,7 @@ impl Store {
             &self.enrolments,
         );
         let applied_at = now_rfc3339();
+        let applied_at_json = Value::from(applied_at.as_str()).to_string();
         let result = trees.transaction(|t| {
             let (items, state, claims, tombstones, outbox, meta) = (&t.0, &t.1, &t.2, &t.3, &t.4, &t.5);
             let done = Done {
@@ -498,8 +499,16 @@ impl Store {
                         return Err(ConflictableTransactionError::Abort(Aborted::Failed(why)));
                     }
                 }
-                let trees =
-                    Writer { items, state, claims, tombstones, outbox, meta, applied_at: &applied_at };
+                let trees = Writer {
+                    items,
+                    state,
+                    claims,
+                    tombstones,
+                    outbox,
+                    meta,
+                    applied_at: &applied_at,
+                    applied_at_json: &applied_at_json,
+                };
                 for effect in &planned.effects {
                     trees.write(effect)?;
                 }
@@ -652,6 +661,8 @@ struct Writer<'t> {
     meta: &'t TransactionalTree,
     /// When this transaction applies, for the records' `sync` object.
     applied_at: &'t str,
+    /// The same as a JSON string (quoted).
+    applied_at_json: &'t str,
 }
 
 impl Writer<'_> {
@@ -661,7 +672,7 @@ impl Writer<'_> {
                 let k = keys::encode(key);
                 let old_children = self.old_children(&k)?;
                 let seq = self.enqueue(key, "upsert", version.to_bytes())?;
-                self.items.insert(k.clone(), self.stamped(record, seq)?)?;
+                self.items.insert(k.clone(), self.stamped_json(record, seq)?)?;
                 let stored = Stored { hash: *hash, version: *version, links: links.clone() };
                 self.state.insert(k.clone(), codec::encode_state(&stored))?;
                 self.tombstones.remove(k)?;
@@ -678,7 +689,7 @@ impl Writer<'_> {
                 // sequence of the key's latest write (what sinks compare).
                 if let Some(record) = self.items.get(&k)? {
                     let record: Value = serde_json::from_slice(&record).map_err(|_| abort("items", key))?;
-                    self.items.insert(k, self.stamped(&record, seq)?)?;
+                    self.items.insert(k, self.stamped(record, seq)?)?;
                 }
                 Ok(())
             }
@@ -735,20 +746,14 @@ impl Writer<'_> {
         Ok(())
     }
 
-    /// The record as stored: with its `sync` object (the outbox sequence of
-    /// this write as the sinks' version, and when it was applied).
-    fn stamped(&self, record: &Value, seq: u64) -> Result<Vec<u8>, TxError> {
-        let mut record = record.clone();
-        let Some(fields) = record.as_object_mut() else {
-            return Err(ConflictableTransactionError::Abort(Aborted::Failed(
-                "a record is not a JSON object".into(),
-            )));
-        };
-        fields.insert(
-            "sync".into(),
-            json!({ "version": seq, "applied_at": self.applied_at, "published_at": null }),
-        );
-        Ok(record.to_string().into_bytes())
+    /// The incoming record's JSON text as stored ([`stamp_json`]).
+    fn stamped_json(&self, record: &str, seq: u64) -> Result<Vec<u8>, TxError> {
+        stamp_json(record, seq, self.applied_at_json).ok_or_else(not_an_object)
+    }
+
+    /// A stored record re-stamped ([`stamp_value`]).
+    fn stamped(&self, record: Value, seq: u64) -> Result<Vec<u8>, TxError> {
+        stamp_value(record, seq, self.applied_at).ok_or_else(not_an_object)
     }
 
     /// Appends an index change to the outbox under the next sequence
@@ -769,6 +774,40 @@ impl Writer<'_> {
     }
 }
 
+/// A record as stored: with its `sync` object as the last member (the
+/// outbox sequence of this write as the sinks' version, and when it was
+/// applied). `None` for a value that is not an object.
+fn stamp_value(mut record: Value, seq: u64, applied_at: &str) -> Option<Vec<u8>> {
+    record
+        .as_object_mut()?
+        .insert("sync".into(), json!({ "version": seq, "applied_at": applied_at, "published_at": null }));
+    Some(record.to_string().into_bytes())
+}
+
+/// [`stamp_value`] of a record given as compact JSON text without a `sync`
+/// member (a `ProductRecord` serialised): the same bytes, built by
+/// appending to the text instead of parsing and serialising it again.
+/// `applied_at_json` is the time as a JSON string, quotes included.
+fn stamp_json(record: &str, seq: u64, applied_at_json: &str) -> Option<Vec<u8>> {
+    let body = record.strip_prefix('{')?.strip_suffix('}')?;
+    let mut out = Vec::with_capacity(record.len() + 96);
+    out.push(b'{');
+    out.extend_from_slice(body.as_bytes());
+    if !body.is_empty() {
+        out.push(b',');
+    }
+    out.extend_from_slice(b"\"sync\":{\"version\":");
+    out.extend_from_slice(seq.to_string().as_bytes());
+    out.extend_from_slice(b",\"applied_at\":");
+    out.extend_from_slice(applied_at_json.as_bytes());
+    out.extend_from_slice(b",\"published_at\":null}}");
+    Some(out)
+}
+
+fn not_an_object() -> TxError {
+    ConflictableTransactionError::Abort(Aborted::Failed("a record is not a JSON object".into()))
+}
+
 /// The current time as RFC 3339 UTC with seconds.
 pub(crate) fn now_rfc3339() -> String {
     let nanos = std::time::SystemTime::now()
@@ -785,4 +824,33 @@ fn abort(tree: &str, key: &ItemKey) -> TxError {
 fn abort_bytes(tree: &str, key: &[u8]) -> TxError {
     let key = String::from_utf8_lossy(key);
     ConflictableTransactionError::Abort(Aborted::Failed(format!("{tree} value of {key} cannot be decoded")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stamping_the_text_gives_the_bytes_of_stamping_the_value() {
+        let applied_at = "2024-05-06T07:08:09Z";
+        let applied_at_json = Value::from(applied_at).to_string();
+        for record in [
+            json!({}),
+            json!({ "gtin": "05412345000105" }),
+            json!({
+                "schema_version": 1, "gtin": "05412345000105", "state": null,
+                "descriptions": { "en": "a \"quoted\" \\ text\n", "ar": "نص", "ru": "текст" },
+                "net_content": [{ "value": 1.5, "unit": "KGM" }, { "value": 1e-7, "unit": "MTR" }],
+                "children": [], "big": 18446744073709551615u64, "negative": -3, "flag": false,
+            }),
+        ] {
+            let text = serde_json::to_string(&record).expect("json");
+            assert_eq!(
+                stamp_json(&text, 42, &applied_at_json),
+                stamp_value(record, 42, applied_at),
+                "{text}"
+            );
+        }
+        assert_eq!(stamp_json("[1]", 1, &applied_at_json), None);
+    }
 }

@@ -25,7 +25,7 @@ fn hierarchy(provider: &str, gtins: &[&str], time: i128) -> Incoming {
             key: key(provider, gtin),
             version: Version { item_time: time, message_time: time, sequence: time as u64 },
             hash: 7,
-            record: json!({ "gtin": gtin }),
+            record: json!({ "gtin": gtin }).to_string().into(),
             children: gtins.get(i + 1).map(|c| key(provider, c)).into_iter().collect(),
         })
         .collect();

@@ -19,7 +19,7 @@ fn item(gtin: &str, children: &[&str], content: u32, time: i128) -> IncomingItem
         key: key(gtin),
         version: Version { item_time: time, message_time: 0, sequence: 1 },
         hash: u128::from(content),
-        record: json!({ "gtin": gtin, "content": content }),
+        record: json!({ "gtin": gtin, "content": content }).to_string().into(),
         children: children.iter().map(|c| key(c)).collect(),
     }
 }
