@@ -3,9 +3,21 @@
 
 use gdsn_model::ids::{Gln, Gtin, ItemKey, TargetMarket};
 
-/// The stored form of a key.
+/// The stored form of a key: its text form (`ItemKey`'s `Display`), built
+/// without the formatting machinery (it runs several times per item).
 pub fn encode(key: &ItemKey) -> Vec<u8> {
-    key.to_string().into_bytes()
+    let (provider, gtin, country) = (key.provider.as_str(), key.gtin.as_str(), key.target_market.country());
+    let subdivision = key.target_market.subdivision();
+    let mut out =
+        Vec::with_capacity(provider.len() + gtin.len() + country.len() + 3 + subdivision.map_or(0, str::len));
+    for part in [provider, "/", gtin, "/", country] {
+        out.extend_from_slice(part.as_bytes());
+    }
+    if let Some(subdivision) = subdivision {
+        out.push(b'/');
+        out.extend_from_slice(subdivision.as_bytes());
+    }
+    out
 }
 
 /// Reads [`encode`]; `None` for bytes that are not a key.
@@ -33,6 +45,7 @@ mod tests {
                 gtin: Gtin::parse(gtin).expect("gtin"),
                 target_market: TargetMarket::parse(tm, sub).expect("tm"),
             };
+            assert_eq!(encode(&key), key.to_string().into_bytes());
             assert_eq!(decode(&encode(&key)), Some(key));
         }
         assert_eq!(decode(b"nonsense"), None);

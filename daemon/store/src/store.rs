@@ -669,13 +669,18 @@ impl Writer<'_> {
     fn write(&self, effect: &Effect) -> Result<(), TxError> {
         match effect {
             Effect::Put { key, record, hash, version, links } => {
-                let k = keys::encode(key);
+                // One key buffer, shared by the four trees' writes.
+                let k = sled::IVec::from(keys::encode(key));
                 let old_children = self.old_children(&k)?;
-                let seq = self.enqueue(key, "upsert", version.to_bytes())?;
+                let seq = self.enqueue(&k, "upsert", version.to_bytes())?;
                 self.items.insert(k.clone(), self.stamped_json(record, seq)?)?;
                 let stored = Stored { hash: *hash, version: *version, links: links.clone() };
                 self.state.insert(k.clone(), codec::encode_state(&stored))?;
-                self.tombstones.remove(k)?;
+                // The plan has read the tombstone (a cached read here): a
+                // key that has none costs no removal at commit.
+                if self.tombstones.get(&k)?.is_some() {
+                    self.tombstones.remove(k)?;
+                }
                 self.reclaim(key, &old_children, &links.children)
             }
             Effect::Relink { key, links } => {
@@ -684,7 +689,7 @@ impl Writer<'_> {
                 let mut stored = codec::decode_state(&bytes).ok_or_else(|| abort("state", key))?;
                 stored.links = links.clone();
                 self.state.insert(k.clone(), codec::encode_state(&stored))?;
-                let seq = self.enqueue(key, "upsert", stored.version.to_bytes())?;
+                let seq = self.enqueue(&k, "upsert", stored.version.to_bytes())?;
                 // The record is re-stamped so `sync.version` is always the
                 // sequence of the key's latest write (what sinks compare).
                 if let Some(record) = self.items.get(&k)? {
@@ -698,10 +703,10 @@ impl Writer<'_> {
                 let old_children = self.old_children(&k)?;
                 let was_live = self.items.remove(k.clone())?.is_some();
                 self.state.remove(k.clone())?;
-                self.tombstones.insert(k, codec::encode_tombstone(tombstone))?;
+                self.tombstones.insert(k.clone(), codec::encode_tombstone(tombstone))?;
                 self.reclaim(key, &old_children, &[])?;
                 if was_live {
-                    self.enqueue(key, "delete", tombstone.version.to_bytes())?;
+                    self.enqueue(&k, "delete", tombstone.version.to_bytes())?;
                 }
                 Ok(())
             }
@@ -758,7 +763,7 @@ impl Writer<'_> {
 
     /// Appends an index change to the outbox under the next sequence
     /// number, which it returns.
-    fn enqueue(&self, key: &ItemKey, op: &str, version: [u8; 40]) -> Result<u64, TxError> {
+    fn enqueue(&self, key: &[u8], op: &str, version: [u8; 40]) -> Result<u64, TxError> {
         let seq = self
             .meta
             .get("outbox_seq")?
@@ -766,10 +771,8 @@ impl Writer<'_> {
             .map_or(0, u64::from_be_bytes)
             + 1;
         self.meta.insert("outbox_seq", &seq.to_be_bytes())?;
-        let version_hex: String = version.iter().map(|b| format!("{b:02x}")).collect();
-        let entry =
-            json!({ "key": key.to_string(), "op": op, "version": version_hex, "at": self.applied_at });
-        self.outbox.insert(&seq.to_be_bytes(), entry.to_string().into_bytes())?;
+        let entry = outbox_entry(&String::from_utf8_lossy(key), op, &version, self.applied_at_json);
+        self.outbox.insert(&seq.to_be_bytes(), entry)?;
         Ok(seq)
     }
 }
@@ -802,6 +805,28 @@ fn stamp_json(record: &str, seq: u64, applied_at_json: &str) -> Option<Vec<u8>> 
     out.extend_from_slice(applied_at_json.as_bytes());
     out.extend_from_slice(b",\"published_at\":null}}");
     Some(out)
+}
+
+/// An outbox entry's JSON: `{"key":…,"op":…,"version":…,"at":…}` with the
+/// version as lower-case hex, written directly (the same bytes as building
+/// the object with `json!` and serialising it).
+fn outbox_entry(key: &str, op: &str, version: &[u8; 40], applied_at_json: &str) -> Vec<u8> {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = Vec::with_capacity(key.len() + op.len() + applied_at_json.len() + 120);
+    out.extend_from_slice(b"{\"key\":");
+    // Strings a JSON writer cannot fail on.
+    let _ = serde_json::to_writer(&mut out, key);
+    out.extend_from_slice(b",\"op\":");
+    let _ = serde_json::to_writer(&mut out, op);
+    out.extend_from_slice(b",\"version\":\"");
+    for byte in version {
+        out.push(HEX[usize::from(byte >> 4)]);
+        out.push(HEX[usize::from(byte & 0xf)]);
+    }
+    out.extend_from_slice(b"\",\"at\":");
+    out.extend_from_slice(applied_at_json.as_bytes());
+    out.push(b'}');
+    out
 }
 
 fn not_an_object() -> TxError {
@@ -852,5 +877,22 @@ mod tests {
             );
         }
         assert_eq!(stamp_json("[1]", 1, &applied_at_json), None);
+    }
+
+    #[test]
+    fn outbox_entries_are_the_json_they_were() {
+        let applied_at = "2024-05-06T07:08:09Z";
+        let mut version = [0u8; 40];
+        for (n, byte) in version.iter_mut().enumerate() {
+            *byte = (n as u8).wrapping_mul(37);
+        }
+        let version_hex: String = version.iter().map(|b| format!("{b:02x}")).collect();
+        let key = "5412345000013/05412345000105/056";
+        let expected = json!({ "key": key, "op": "upsert", "version": version_hex, "at": applied_at });
+        let applied_at_json = Value::from(applied_at).to_string();
+        assert_eq!(
+            outbox_entry(key, "upsert", &version, &applied_at_json),
+            expected.to_string().into_bytes()
+        );
     }
 }
