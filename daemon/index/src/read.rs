@@ -73,6 +73,20 @@ impl SearchHandle {
         Ok(self.reader.reload()?)
     }
 
+    /// Picks up what was committed to the generation being read, without
+    /// `&mut`: readers keep searching the previous state meanwhile. Returns
+    /// `false`, having done nothing, when the handle follows `CURRENT` and a
+    /// switch happened: then [`SearchHandle::reload`] must reopen it.
+    pub fn refresh(&self) -> Result<bool, IndexError> {
+        if let Some(dir) = &self.follow
+            && dir.current_path()? != self.path
+        {
+            return Ok(false);
+        }
+        self.reader.reload()?;
+        Ok(true)
+    }
+
     /// Every live record of `gtin` (across providers and target markets),
     /// in key order. `market` restricts to a target market: a country code
     /// (`840`, including its subdivisions) or `840/US-CA`.

@@ -83,26 +83,42 @@ impl Reader {
             Source::Embedded(dir) => dir,
             Source::Cluster(name) => return Err(ReadError::Cluster(name.clone())),
         };
-        if self.stale.swap(false, Ordering::AcqRel) {
-            let mut slot = self.handle.write().unwrap_or_else(std::sync::PoisonError::into_inner);
-            let reloaded = match slot.take() {
-                Some(mut handle) => handle.reload().map(|()| handle).map_err(ReadError::from),
-                None => open(dir),
-            };
-            match reloaded {
-                Ok(handle) => *slot = Some(handle),
-                Err(e) => {
-                    // Try again on the next read.
-                    self.stale.store(true, Ordering::Release);
-                    return Err(e);
-                }
-            }
+        if self.stale.swap(false, Ordering::AcqRel)
+            && let Err(e) = self.refresh(dir)
+        {
+            // Try again on the next read.
+            self.stale.store(true, Ordering::Release);
+            return Err(e);
         }
         let slot = self.handle.read().unwrap_or_else(std::sync::PoisonError::into_inner);
         match slot.as_ref() {
             Some(handle) => Ok(read(handle)?),
             None => Err(ReadError::NotPublished),
         }
+    }
+}
+
+impl Reader {
+    /// Picks up a publish under the read lock, so requests in flight keep
+    /// reading meanwhile (a write lock here made every reload a pause for all
+    /// readers: lookups' p99 under ingest); only a switched generation, or
+    /// the first open, takes the write lock.
+    fn refresh(&self, dir: &IndexDir) -> Result<(), ReadError> {
+        {
+            let slot = self.handle.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+            if let Some(handle) = slot.as_ref()
+                && handle.refresh()?
+            {
+                return Ok(());
+            }
+        }
+        let mut slot = self.handle.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let reopened = match slot.take() {
+            Some(mut handle) => handle.reload().map(|()| handle).map_err(ReadError::from),
+            None => open(dir),
+        };
+        *slot = Some(reopened?);
+        Ok(())
     }
 }
 
