@@ -16,36 +16,12 @@ use daemon::Daemon;
 use support::{case, run};
 
 const TOKEN: &str = "api-test-admin-token";
-const RECIPIENT_GLN: &str = "5412345000006";
-/// Never fires during a test.
-const NEVER: &str = "0 0 1 1 *";
 const DEADLINE: Duration = Duration::from_secs(30);
 
 /// `gdsn-sync run` with a drop folder; `http` is the body of the `[http]`
 /// table after `listen`.
 fn start(http: &str) -> Daemon {
-    let config = format!(
-        r#"data_dir = "data"
-recipient_gln = "{RECIPIENT_GLN}"
-
-[[connections]]
-name = "drop"
-kind = "drop_folder"
-schedule = "{NEVER}"
-drop_folder = {{ inbox = "inbox" }}
-
-[http]
-listen = "127.0.0.1:0"
-{http}
-
-[pipeline]
-drain_deadline_secs = 5
-
-[publisher]
-commit_interval_ms = 50
-"#
-    );
-    Daemon::start(&config, DEADLINE)
+    Daemon::start(&daemon::drop_folder_config(http, ""), DEADLINE)
 }
 
 /// The store commands through the daemon.

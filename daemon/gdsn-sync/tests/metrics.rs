@@ -18,9 +18,6 @@ use daemon::Daemon;
 
 const ADMIN: &str = "metrics-test-admin-token";
 const READ: &str = "metrics-test-read-token";
-const RECIPIENT_GLN: &str = "5412345000006";
-/// Never fires during a test.
-const NEVER: &str = "0 0 1 1 *";
 const DEADLINE: Duration = Duration::from_secs(60);
 
 /// The messages fed below.
@@ -46,29 +43,8 @@ fn identifiers() -> BTreeSet<String> {
 
 fn start(http: &str) -> Daemon {
     let admin = gdsn_config::hash_admin_token(ADMIN);
-    let config = format!(
-        r#"data_dir = "data"
-recipient_gln = "{RECIPIENT_GLN}"
-
-[[connections]]
-name = "drop"
-kind = "drop_folder"
-schedule = "{NEVER}"
-drop_folder = {{ inbox = "inbox", min_age_secs = 0 }}
-
-[http]
-listen = "127.0.0.1:0"
-admin_token_sha256 = "{admin}"
-{http}
-
-[pipeline]
-drain_deadline_secs = 5
-
-[publisher]
-commit_interval_ms = 50
-"#
-    );
-    Daemon::start(&config, DEADLINE)
+    let http = format!("admin_token_sha256 = \"{admin}\"\n{http}");
+    Daemon::start(&daemon::drop_folder_config(&http, ""), DEADLINE)
 }
 
 /// Writes a file into the inbox as a mirror does: a hidden name, then a rename.

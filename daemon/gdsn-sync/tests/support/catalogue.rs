@@ -16,8 +16,6 @@ use std::time::Duration;
 use crate::support_daemon::Daemon;
 
 pub(crate) const ADMIN_TOKEN: &str = "page-test-admin-token";
-/// Never fires during a test: every poll is asked for.
-const NEVER: &str = "0 0 1 1 *";
 const DEADLINE: Duration = Duration::from_secs(60);
 
 /// 0001's each (France) and 0044's (Belgium).
@@ -39,29 +37,8 @@ impl Catalogue {
     /// listen address and admin token, `extra` at the end of the file.
     pub(crate) fn start(http: &str, extra: &str) -> Catalogue {
         let admin = gdsn_config::hash_admin_token(ADMIN_TOKEN);
-        let config = format!(
-            r#"data_dir = "data"
-recipient_gln = "5412345000006"
-
-[[connections]]
-name = "drop"
-kind = "drop_folder"
-schedule = "{NEVER}"
-drop_folder = {{ inbox = "inbox", min_age_secs = 0 }}
-
-[http]
-listen = "127.0.0.1:0"
-admin_token_sha256 = "{admin}"
-{http}
-
-[pipeline]
-drain_deadline_secs = 5
-
-[publisher]
-commit_interval_ms = 50
-{extra}
-"#
-        );
+        let http = format!("admin_token_sha256 = \"{admin}\"\n{http}");
+        let config = crate::support_daemon::drop_folder_config(&http, extra);
         let http = reqwest::blocking::Client::builder()
             .timeout(Duration::from_secs(30))
             .redirect(reqwest::redirect::Policy::none())

@@ -111,3 +111,36 @@ impl Drop for Daemon {
         }
     }
 }
+
+/// A cron schedule that never fires during a test: every poll is asked for.
+pub(crate) const NEVER: &str = "0 0 1 1 *";
+
+/// The config most daemon tests start from: one drop folder `drop` on
+/// `inbox/` that polls only when asked and takes files at once, HTTP on a
+/// free port with `http` after `listen` (tokens, limits), a 5 s drain
+/// deadline, 50 ms publisher commits, then `tail` (more tables).
+pub(crate) fn drop_folder_config(http: &str, tail: &str) -> String {
+    let recipient = gdsn_bench::small::RECIPIENT_GLN;
+    format!(
+        r#"data_dir = "data"
+recipient_gln = "{recipient}"
+
+[[connections]]
+name = "drop"
+kind = "drop_folder"
+schedule = "{NEVER}"
+drop_folder = {{ inbox = "inbox", min_age_secs = 0 }}
+
+[http]
+listen = "127.0.0.1:0"
+{http}
+
+[pipeline]
+drain_deadline_secs = 5
+
+[publisher]
+commit_interval_ms = 50
+{tail}
+"#
+    )
+}
