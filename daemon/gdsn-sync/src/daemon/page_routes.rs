@@ -112,6 +112,7 @@ async fn search(
         limit: PAGE_SIZE,
         ..Default::default()
     };
+    let _slot = shared.reader.search_slot().await;
     let answer = on_reader(&shared, move |reader| {
         let page = reader.search(&request)?;
         // An index with nothing in it yet deserves words, not "no match".

@@ -39,6 +39,10 @@ pub(crate) struct Reader {
     handle: RwLock<Option<SearchHandle>>,
     /// Set by a publish or a switch: reload before the next read.
     stale: AtomicBool,
+    /// Searches running at once: one core fewer than the machine has, so a
+    /// burst of searches (each computes facets over every match) always
+    /// leaves a core for lookups, whose latency is the one officers feel.
+    search_slots: tokio::sync::Semaphore,
 }
 
 enum Source {
@@ -52,7 +56,16 @@ impl Reader {
             SinkSettings::Embedded(embedded) => Source::Embedded(IndexDir::new(embedded.dir.clone())),
             _ => Source::Cluster(crate::sinks::sink_name(config)),
         };
-        Reader { source, handle: RwLock::new(None), stale: AtomicBool::new(true) }
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+        let search_slots = tokio::sync::Semaphore::new(cores.saturating_sub(1).max(1));
+        Reader { source, handle: RwLock::new(None), stale: AtomicBool::new(true), search_slots }
+    }
+
+    /// Waits for a search slot; hold it until the search is done.
+    pub(crate) async fn search_slot(&self) -> Option<tokio::sync::SemaphorePermit<'_>> {
+        // The semaphore is never closed: `None` cannot happen, and a search
+        // without a slot is still correct, only less polite.
+        self.search_slots.acquire().await.ok()
     }
 
     /// Something was committed or switched: the next read reloads.

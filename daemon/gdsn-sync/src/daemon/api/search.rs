@@ -35,6 +35,7 @@ pub(super) async fn search(
 ) -> Answer {
     require_read(&shared, &headers)?;
     let request = request(query)?;
+    let _slot = shared.reader.search_slot().await;
     let answer = on_reader(&shared, move |reader| reader.search(&request))
         .await
         .ok_or_else(|| ApiError::new(ErrorCode::Internal, "the index reading thread failed"))?;
