@@ -6,8 +6,6 @@
 //! equal times: the later arrival wins), so applying in queue order keeps
 //! that rule meaning what it says.
 
-use std::io::{BufReader, Read};
-use std::ops::ControlFlow;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
@@ -41,6 +39,9 @@ pub(crate) struct Applied {
     pub(crate) note: Option<&'static str>,
     /// The summary line's figures (`ingest --api` prints them).
     pub(crate) summary: Figures,
+    /// The message type the parser recognised (a metrics label).
+    #[serde(skip)]
+    pub(crate) message_type: Option<MessageType>,
 }
 
 impl Shared {
@@ -91,17 +92,17 @@ pub(crate) async fn worker(shared: Arc<Shared>, mut queue: mpsc::Receiver<Job>) 
         // Admin work that must not interleave with a message (replay,
         // reload close, a backup's snapshot) waits for this gate.
         let gate = shared.store_gate.lock().await;
-        let (message_type, outcome) = shared
+        let outcome = shared
             .tracker
-            .spawn_blocking(move || {
-                let message_type = message_type(&source);
-                worker_shared.metrics.record_received(&name, message_type);
-                (message_type, apply(&worker_shared, &name, &source))
-            })
+            .spawn_blocking(move || apply(&worker_shared, &name, &source))
             .await
-            .unwrap_or_else(|e| (None, Err(format!("the ingest thread failed: {e}"))));
+            .unwrap_or_else(|e| Err(format!("the ingest thread failed: {e}")));
         drop(gate);
         report(&shared, &connection, &label, &outcome);
+        // The parser's own recognition, from the apply's one read of the
+        // message; a message that failed before it was parsed is `unknown`.
+        let message_type = outcome.as_ref().ok().and_then(|(applied, _)| applied.message_type);
+        shared.metrics.record_received(&connection, message_type);
         let recorded = outcome.as_ref().map(|(applied, _)| applied).map_err(String::as_str);
         shared.metrics.record_outcome(&connection, message_type, recorded);
         shared.wake_publisher.notify_one();
@@ -160,24 +161,9 @@ fn apply(shared: &Shared, connection: &str, source: &Source) -> Result<(Applied,
         unreadable: summary.documents == 0 && summary.rejected > 0,
         note: summary.note,
         summary: Figures::from(&summary),
+        message_type: summary.message_type,
     };
     Ok((applied, summary.reload_pairs))
-}
-
-/// How much of a message [`message_type`] reads: the root element comes
-/// first (after an XML declaration and perhaps a comment).
-const SNIFF_BYTES: u64 = 16 * 1024;
-
-/// The message's type for the metrics, recognised by the parser itself
-/// (namespace and local name of the root) from the first bytes only.
-/// `None` when the root is not a message we read, the input cannot be
-/// opened, or a DOCTYPE stops the parse first. A second, short read of
-/// the source, because the apply path reports no type.
-fn message_type(source: &Source) -> Option<MessageType> {
-    let input = source.open_with(|file, _| Box::new(file)).ok()?;
-    let head = BufReader::new(input.take(SNIFF_BYTES));
-    let options = gdsn_xml::ParseOptions::default();
-    gdsn_xml::parse(head, &options, |_| ControlFlow::Break(())).message_type
 }
 
 /// How the daemon applies a message (from its config). Replies go back

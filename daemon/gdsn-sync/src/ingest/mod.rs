@@ -165,6 +165,7 @@ pub(crate) fn ingest_message(
         gdsn_xml::parse(BufReader::with_capacity(64 * 1024, &mut tee), &options.limits.options(), |doc| {
             run.document(&doc, limit)
         });
+    run.summary.message_type = parsed.message_type;
     // After a store error (a full disk, say) sled must not be touched
     // again in this process: its trees may loop on a failed write.
     if let Some(e) = run.error.take() {

@@ -35,6 +35,8 @@ pub(crate) struct FileSummary {
     /// The (provider, target market) pairs this message's reload documents
     /// marked: the daemon times their quiet period from here.
     pub(crate) reload_pairs: Vec<String>,
+    /// The message type the parser recognised from the root element.
+    pub(crate) message_type: Option<gdsn_model::message::MessageType>,
 }
 
 impl FileSummary {
