@@ -7,7 +7,7 @@ use std::error::Error;
 use std::fs;
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -19,6 +19,19 @@ type Result<T> = std::result::Result<T, Box<dyn Error>>;
 pub const TOKEN: &str = "gdsn-bench-daemon-token";
 /// Gives up waiting for the daemon (start, a poll) after this long.
 const TIMEOUT: Duration = Duration::from_secs(120);
+
+/// The gdsn-sync binary a benchmark runs: `given`, else the one next to
+/// the running benchmark (build both in the same profile).
+pub fn gdsn_sync_binary(given: Option<&Path>) -> Result<PathBuf> {
+    let binary = match given {
+        Some(path) => path.to_owned(),
+        None => std::env::current_exe()?.with_file_name("gdsn-sync"),
+    };
+    if !binary.is_file() {
+        return Err(format!("{} not found: build gdsn-sync or pass --gdsn-sync", binary.display()).into());
+    }
+    Ok(binary)
+}
 
 /// A running `gdsn-sync run`, stopped with SIGTERM by [`Daemon::stop`].
 pub struct Daemon {

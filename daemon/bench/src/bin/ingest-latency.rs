@@ -20,7 +20,7 @@ use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
 
 use clap::Parser;
-use gdsn_bench::daemon::Daemon;
+use gdsn_bench::daemon::{Daemon, gdsn_sync_binary};
 use gdsn_index::IndexDir;
 use gdsn_model::ids::Gtin;
 
@@ -55,13 +55,7 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: &Cli) -> Result<()> {
-    let binary = match &cli.gdsn_sync {
-        Some(path) => path.clone(),
-        None => std::env::current_exe()?.with_file_name("gdsn-sync"),
-    };
-    if !binary.is_file() {
-        return Err(format!("{} not found: build gdsn-sync or pass --gdsn-sync", binary.display()).into());
-    }
+    let binary = gdsn_sync_binary(cli.gdsn_sync.as_deref())?;
     let work = std::env::temp_dir().join(format!("ingest-latency-{}", std::process::id()));
     fs::create_dir_all(&work)?;
     let outcome = measure_both(cli, &binary, &work);

@@ -27,7 +27,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use clap::Parser;
-use gdsn_bench::daemon::{Daemon, Poller};
+use gdsn_bench::daemon::{Daemon, Poller, gdsn_sync_binary};
 use gdsn_bench::http1::Connection;
 use gdsn_bench::{CinGenerator, GeneratorConfig};
 
@@ -68,13 +68,7 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: &Cli) -> Result<()> {
-    let binary = match &cli.gdsn_sync {
-        Some(path) => path.clone(),
-        None => std::env::current_exe()?.with_file_name("gdsn-sync"),
-    };
-    if !binary.is_file() {
-        return Err(format!("{} not found: build gdsn-sync or pass --gdsn-sync", binary.display()).into());
-    }
+    let binary = gdsn_sync_binary(cli.gdsn_sync.as_deref()).map_err(|e| e.to_string())?;
     let work = std::env::temp_dir().join(format!("load-test-{}", std::process::id()));
     fs::create_dir_all(&work)?;
     let daemon = Daemon::start(&binary, &work, "").map_err(|e| e.to_string())?;
