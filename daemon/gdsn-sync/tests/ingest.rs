@@ -397,3 +397,41 @@ fn a_dry_run_reports_and_writes_nothing() {
     let (_, out) = ingest(data.path(), &[case("0002_cin_pallet_case_each")]);
     assert!(out.contains("3 added"), "{out}");
 }
+
+/// A message in many chunks (committed by the store's writer thread while
+/// the parse goes on) ends where the same message in one transaction ends:
+/// the same summary figures, records and outbox depth.
+#[test]
+fn a_message_in_many_chunks_ends_as_in_one() {
+    use std::io::Read;
+
+    use gdsn_bench::{CinGenerator, GeneratorConfig};
+
+    let work = tempfile::tempdir().expect("temp dir");
+    let message = work.path().join("catalogue.xml");
+    let mut bytes = Vec::new();
+    let mut generator =
+        CinGenerator::new(GeneratorConfig { documents: Some(120), target_bytes: None, seed: 5 });
+    generator.read_to_end(&mut bytes).expect("generated");
+    std::fs::write(&message, &bytes).expect("written");
+    let items = generator.trade_items();
+    let path = message.to_string_lossy();
+    let mut results = Vec::new();
+    for chunk in ["7", "1000"] {
+        let data = work.path().join(format!("chunk-{chunk}"));
+        let out = run(&data, &["ingest", "--no-publish", "--apply-chunk-documents", chunk, &path]);
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        let summary = String::from_utf8_lossy(&out.stdout).into_owned();
+        let mut records = export(&data);
+        for record in &mut records {
+            record["sync"].as_object_mut().expect("sync stamp").remove("applied_at");
+        }
+        results.push((summary, records));
+    }
+    let (chunked, whole) = (&results[0], &results[1]);
+    assert!(chunked.0.contains(&format!("120 documents, {items} added, 0 updated")), "{}", chunked.0);
+    assert!(chunked.0.contains(&format!("{items} writes, outbox {items}")), "{}", chunked.0);
+    assert_eq!(chunked.0, whole.0);
+    assert_eq!(chunked.1.len(), items);
+    assert_eq!(chunked.1, whole.1);
+}

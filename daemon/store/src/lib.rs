@@ -34,6 +34,10 @@
 //! documents ([`Store::apply_chunk`]); each chunk's transaction also writes
 //! the message's resume point (documents committed so far) to `messages`,
 //! and the last chunk ([`Store::apply_last`]) replaces it with the outcome.
+//! [`Store::overlapped`] commits a message's earlier chunks on one writer
+//! thread while the caller parses the next ones (see [`pipeline`]); it
+//! joins the writer before returning, so the last chunk still commits
+//! after every earlier one.
 //! An enrolment's state changes commit with their cause: `sent` with the
 //! CIS reply's removal ([`Store::delivered`]), `subscribed` with the first
 //! CIN items of the pair or the message holding the accepting GS1
@@ -60,6 +64,7 @@ mod enrol;
 mod error;
 pub mod keys;
 mod outbox;
+pub mod pipeline;
 pub mod reload;
 mod store;
 mod view;
@@ -70,6 +75,7 @@ pub use enrol::{
 };
 pub use error::{StoreError, is_enospc};
 pub use outbox::{DeadLetter, OutboxEntry, OutboxOp};
+pub use pipeline::{Applied, Feed, WriterStopped};
 pub use store::{
     ApplyOutcome, Counts, MessageFinish, MessageStatus, PendingReply, Quarantined, ResumePoint, Store,
 };

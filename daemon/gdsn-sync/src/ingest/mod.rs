@@ -161,18 +161,29 @@ pub(crate) fn ingest_message(
     // A dry run plans the whole message at once: nothing is committed, so
     // a later chunk could not see an earlier one.
     let limit = if options.dry_run { usize::MAX } else { options.apply_chunk_documents.max(1) };
-    let parsed =
-        gdsn_xml::parse(BufReader::with_capacity(64 * 1024, &mut tee), &options.limits.options(), |doc| {
-            run.document(&doc, limit)
-        });
+    // Full chunks are committed by the store's writer thread while the
+    // parse goes on; every one of them is committed when this returns.
+    let (parsed, applied) = store.overlapped(|feed| {
+        let input = BufReader::with_capacity(64 * 1024, &mut tee);
+        gdsn_xml::parse(input, &options.limits.options(), |doc| run.document(&doc, limit, feed))
+    });
     run.summary.message_type = parsed.message_type;
     // After a store error (a full disk, say) sled must not be touched
     // again in this process: its trees may loop on a failed write.
-    if let Some(e) = run.error.take() {
-        if let Some(archive) = tee.copy.take() {
-            archive.abandon();
+    // The writer's error first: a stopped parse only follows from it.
+    let applied = match (applied, run.error.take()) {
+        (Err(e), _) => Err(e.into()),
+        (Ok(_), Some(e)) => Err(e),
+        (Ok(applied), None) => Ok(applied),
+    };
+    match applied {
+        Ok(applied) => run.summary.add_applied(&applied),
+        Err(e) => {
+            if let Some(archive) = tee.copy.take() {
+                archive.abandon();
+            }
+            return Err(e);
         }
-        return Err(e);
     }
     if let Some(reason) = run.quarantine.take() {
         return quarantine(store, run, tee, &parsed, reason, source);
@@ -189,7 +200,7 @@ pub(crate) fn ingest_message(
     let (replies, held) = build_replies(options, &parsed, &run);
     run.summary.replies = options.recipient_gln.as_ref().map(|_| replies.len());
     if options.dry_run {
-        run.flush_chunk()?;
+        run.plan_only()?;
         for (kind, message_id, receiver, _) in &replies {
             println!("would queue {kind} {message_id} to {receiver}");
         }

@@ -13,7 +13,7 @@ use gdsn_model::message::Document;
 use gdsn_model::other::{ExceptionNode, Gs1Response};
 use gdsn_model::time::Timestamp;
 use gdsn_store::reload;
-use gdsn_store::{EnrolResponse, EnrolState, MessageStatus, ResumePoint, Store};
+use gdsn_store::{Applied, EnrolResponse, EnrolState, Feed, MessageStatus, ResumePoint, Store};
 use gdsn_xml::ParsedDocument;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -49,6 +49,21 @@ impl FileSummary {
             ChangeKind::Removed { .. } => "removed",
         };
         *self.kinds.entry(name).or_default() += 1;
+    }
+
+    /// Adds what the store's writer applied ([`Store::overlapped`]).
+    pub(crate) fn add_applied(&mut self, applied: &Applied) {
+        self.writes += applied.writes;
+        let kinds = [
+            ("added", applied.added),
+            ("updated", applied.updated),
+            ("unchanged", applied.unchanged),
+            ("stale", applied.stale),
+            ("removed", applied.removed),
+        ];
+        for (name, n) in kinds.into_iter().filter(|(_, n)| *n > 0) {
+            *self.kinds.entry(name).or_default() += n;
+        }
     }
 
     pub(crate) fn line(&self, path: &Path) -> String {
@@ -176,7 +191,9 @@ impl<'s> Run<'s> {
         }
     }
 
-    pub(crate) fn document(&mut self, doc: &ParsedDocument, limit: usize) -> ControlFlow<()> {
+    /// Takes one parsed document; a full chunk goes to the store's writer
+    /// through `feed`.
+    pub(crate) fn document(&mut self, doc: &ParsedDocument, limit: usize, feed: &Feed) -> ControlFlow<()> {
         if doc.index == 1 && !self.first_document(doc) {
             return ControlFlow::Break(());
         }
@@ -236,10 +253,8 @@ impl<'s> Run<'s> {
             return ControlFlow::Continue(());
         }
         self.chunk.extend(incoming);
-        if self.chunk.len() >= limit
-            && let Err(e) = self.flush_chunk()
-        {
-            self.error = Some(e);
+        if self.chunk.len() >= limit && !self.dry_run && self.send_chunk(feed).is_err() {
+            // The writer's own error is what the caller reports.
             return ControlFlow::Break(());
         }
         ControlFlow::Continue(())
@@ -338,18 +353,23 @@ impl<'s> Run<'s> {
         }
     }
 
-    pub(crate) fn flush_chunk(&mut self) -> Result<()> {
+    /// Hands the chunk to the store's writer, with the message's resume
+    /// point after it: the writer commits it while parsing goes on.
+    fn send_chunk(&mut self, feed: &Feed) -> Result<(), gdsn_store::WriterStopped> {
         if self.chunk.is_empty() {
             return Ok(());
         }
-        let outcome = match self.resume.as_mut() {
-            _ if self.dry_run => self.store.plan_only(&self.chunk)?,
-            Some(point) => {
-                point.documents = self.last_index;
-                self.store.apply_chunk(&self.chunk, point)?
-            }
-            None => self.store.apply(&self.chunk)?,
-        };
+        let last_index = self.last_index;
+        let point = self.resume.as_mut().map(|point| {
+            point.documents = last_index;
+            point.clone()
+        });
+        feed.send(std::mem::take(&mut self.chunk), point)
+    }
+
+    /// A dry run's plan of the whole message, rolled back.
+    pub(crate) fn plan_only(&mut self) -> Result<()> {
+        let outcome = self.store.plan_only(&self.chunk)?;
         self.chunk.clear();
         self.count(&outcome);
         Ok(())
