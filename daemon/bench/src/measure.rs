@@ -118,3 +118,16 @@ impl Write for CountingSink {
         Ok(())
     }
 }
+
+/// CPU time of the whole process (user + system, every thread, exited
+/// ones too) from `/proc/self/stat`, in seconds; 0 where it does not exist.
+/// Clock ticks are assumed to be 100 per second (Linux's USER_HZ).
+pub fn cpu_seconds() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return 0.0;
+    };
+    // Fields after the command name (which may hold spaces) start at field 3.
+    let fields: Vec<&str> = stat.rsplit_once(')').map_or("", |(_, rest)| rest).split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<u64>().ok()).unwrap_or(0);
+    (ticks(11) + ticks(12)) as f64 / 100.0
+}

@@ -6,8 +6,10 @@
 //! A scenario is one message, read from a file through a 64 KiB buffer:
 //! `gdsn_xml::parse`, then for each accepted CIN document
 //! `gdsn_diff::incoming::from_records` (normalized JSON and content hash),
-//! grouped in chunks of whole documents, one [`Store::apply`] (one sled
-//! transaction) per chunk, and one [`Store::flush`] at the end. What
+//! grouped in chunks of whole documents, one sled transaction per chunk
+//! committed by the store's writer thread while the parse goes on
+//! ([`Store::overlapped`], as `ingest` does; the last chunk on the calling
+//! thread), and one [`Store::flush`] at the end. What
 //! `ingest` does around that (message hash, archive, replies, reload
 //! marks) is not part of it.
 
@@ -20,10 +22,10 @@ use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use gdsn_diff::Incoming;
 use gdsn_diff::incoming::from_records;
-use gdsn_diff::{ChangeKind, Incoming};
 use gdsn_model::message::Document;
-use gdsn_store::Store;
+use gdsn_store::{Feed, Store};
 use gdsn_xml::{ParseOptions, ParsedDocument};
 
 use crate::measure::{self, ParseStats};
@@ -78,6 +80,9 @@ pub fn write_message(
 pub struct StorePass {
     /// Wall time from the first byte read to the end of the flush.
     pub seconds: f64,
+    /// CPU time of the process (every thread: parser, store writer, sled's
+    /// flusher) over the same span.
+    pub cpu_seconds: f64,
     /// Documents parsed.
     pub documents: usize,
     /// Of those, rejected (expected: 0).
@@ -104,80 +109,72 @@ impl StorePass {
 }
 
 /// Applies the message at `path` to `store` as `ingest` does, in chunks of
-/// `chunk_documents` documents, under a new arrival sequence, then flushes.
+/// `chunk_documents` documents, under a new arrival sequence, then flushes:
+/// the parse runs on this thread while the store's writer thread commits
+/// the full chunks ([`Store::overlapped`]), as in `ingest`.
 pub fn apply_message(store: &Store, path: &Path, chunk_documents: usize) -> Result<StorePass, BenchError> {
-    let started = Instant::now();
+    let (started, cpu) = (Instant::now(), measure::cpu_seconds());
     let reader = BufReader::with_capacity(READ_BUFFER, File::open(path)?);
-    let mut applier = Applier {
-        store,
+    let mut parse = Parse {
         sequence: store.next_sequence()?,
         limit: chunk_documents.max(1),
         chunk: Vec::new(),
-        pass: StorePass::default(),
-        error: None,
+        documents: 0,
+        rejected: 0,
     };
-    let summary = gdsn_xml::parse(reader, &ParseOptions::default(), |doc| applier.document(&doc));
-    if let Some(e) = applier.error.take() {
-        return Err(e);
+    let (summary, applied) = store.overlapped(|feed| {
+        gdsn_xml::parse(reader, &ParseOptions::default(), |doc| parse.document(&doc, feed))
+    });
+    let mut applied = applied?;
+    // The last chunk commits on this thread once the writer is done, as
+    // `ingest`'s last chunk does.
+    if !parse.chunk.is_empty() {
+        applied.add(&store.apply(&parse.chunk)?);
     }
-    applier.apply_chunk()?;
     store.flush()?;
-    let mut pass = applier.pass;
-    pass.seconds = started.elapsed().as_secs_f64();
     if !summary.is_clean() {
         return Err(format!("{}: the message is not clean: {:?}", path.display(), summary.diagnostics).into());
     }
-    Ok(pass)
+    Ok(StorePass {
+        seconds: started.elapsed().as_secs_f64(),
+        cpu_seconds: measure::cpu_seconds() - cpu,
+        documents: parse.documents,
+        rejected: parse.rejected,
+        transactions: applied.chunks,
+        added: applied.added,
+        updated: applied.updated,
+        unchanged: applied.unchanged,
+        other: applied.stale + applied.removed,
+        writes: applied.writes,
+    })
 }
 
-/// One message being applied: `ingest`'s `Run` without the archive, the
-/// replies and the reload marks.
-struct Applier<'s> {
-    store: &'s Store,
+/// The parsing side of one message: `ingest`'s `Run` without the archive,
+/// the replies and the reload marks.
+struct Parse {
     sequence: u64,
     limit: usize,
     chunk: Vec<Incoming>,
-    pass: StorePass,
-    error: Option<BenchError>,
+    documents: usize,
+    rejected: usize,
 }
 
-impl Applier<'_> {
-    fn document(&mut self, doc: &ParsedDocument) -> ControlFlow<()> {
-        self.pass.documents += 1;
+impl Parse {
+    fn document(&mut self, doc: &ParsedDocument, feed: &Feed) -> ControlFlow<()> {
+        self.documents += 1;
         if !doc.accepted {
-            self.pass.rejected += 1;
+            self.rejected += 1;
             return ControlFlow::Continue(());
         }
         if let Some(Document::Cin(cin)) = &doc.document {
             let time = doc.envelope.as_deref().and_then(|e| e.creation).or(cin.header.creation);
             self.chunk.extend(from_records(&doc.records, doc.context.command, time, self.sequence));
         }
-        if self.chunk.len() >= self.limit
-            && let Err(e) = self.apply_chunk()
-        {
-            self.error = Some(e);
+        if self.chunk.len() >= self.limit && feed.send(std::mem::take(&mut self.chunk), None).is_err() {
+            // The writer failed; `overlapped` returns its error.
             return ControlFlow::Break(());
         }
         ControlFlow::Continue(())
-    }
-
-    fn apply_chunk(&mut self) -> Result<(), BenchError> {
-        if self.chunk.is_empty() {
-            return Ok(());
-        }
-        let outcome = self.store.apply(&self.chunk)?;
-        self.chunk.clear();
-        self.pass.transactions += 1;
-        self.pass.writes += outcome.writes;
-        for change in outcome.plans.iter().flat_map(|p| &p.changes) {
-            match change.kind {
-                ChangeKind::Added => self.pass.added += 1,
-                ChangeKind::Updated { .. } => self.pass.updated += 1,
-                ChangeKind::Unchanged => self.pass.unchanged += 1,
-                ChangeKind::Stale | ChangeKind::Removed { .. } => self.pass.other += 1,
-            }
-        }
-        Ok(())
     }
 }
 

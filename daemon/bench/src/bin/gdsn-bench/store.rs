@@ -203,16 +203,29 @@ fn print_table(f: &Figures) {
         f.store[0].documents / f.store[0].transactions.max(1)
     );
     println!(
-        "{:<24} {:>8} {:>9} {:>9} {:>9} {:>9} {:>11} {:>7} {:>6}",
-        "scenario", "writes", "store s", "items/s", "parse s", "sled s", "bound it/s", "ratio", "goal"
+        "{:<24} {:>8} {:>9} {:>9} {:>9} {:>9} {:>9} {:>11} {:>7} {:>9} {:>6}",
+        "scenario",
+        "writes",
+        "store s",
+        "cpu s",
+        "items/s",
+        "parse s",
+        "sled s",
+        "bound it/s",
+        "ratio",
+        "cpu ratio",
+        "goal"
     );
     for (i, name) in NAMES.iter().enumerate() {
         let (seconds, _, rate, bound_rate, ratio) = scenario(f, i);
         let goal = GOALS[i].map_or("-".to_owned(), |g| format!(">={g}"));
         let parse = f.parse[usize::from(i == 2)];
+        let (cpu, bound) = (f.store[i].cpu_seconds, parse + f.raw[i].seconds);
         println!(
-            "{name:<24} {:>8} {seconds:>9.2} {rate:>9.0} {parse:>9.2} {:>9.2} {bound_rate:>11.0} {ratio:>7.3} {goal:>6}",
-            f.store[i].writes, f.raw[i].seconds
+            "{name:<24} {:>8} {seconds:>9.2} {cpu:>9.2} {rate:>9.0} {parse:>9.2} {:>9.2} {bound_rate:>11.0} {ratio:>7.3} {:>9.3} {goal:>6}",
+            f.store[i].writes,
+            f.raw[i].seconds,
+            bound / cpu
         );
     }
     print_sizes(f);
@@ -251,6 +264,8 @@ fn as_json(f: &Figures) -> Value {
                 "scenario": name,
                 "writes": f.store[i].writes,
                 "seconds": round3(seconds),
+                "cpu_seconds": round3(f.store[i].cpu_seconds),
+                "cpu_ratio": round3(bound / f.store[i].cpu_seconds),
                 "items_per_s": rate.round(),
                 "parse_seconds": round3(f.parse[usize::from(i == 2)]),
                 "sled_seconds": round3(f.raw[i].seconds),
