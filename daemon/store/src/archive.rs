@@ -50,6 +50,28 @@ impl ArchiveWriter {
     }
 }
 
+/// Removes the `.part` files a killed or cut-off process left in `dir`
+/// (messages never recorded as applied: their senders deliver them again).
+/// Call it only while holding the store, so no live writer owns one.
+/// Returns how many were removed; a missing `dir` is none.
+pub fn remove_unfinished(dir: &Path) -> io::Result<usize> {
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(e),
+    };
+    let mut removed = 0;
+    for entry in entries {
+        let entry = entry?;
+        let name = entry.file_name();
+        if name.to_string_lossy().ends_with(".xml.gz.part") && entry.file_type()?.is_file() {
+            fs::remove_file(entry.path())?;
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}
+
 impl Write for ArchiveWriter {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         self.encoder.write(buf)
@@ -81,5 +103,26 @@ mod tests {
         let leftovers: Vec<_> =
             fs::read_dir(dir.path()).expect("dir").flatten().map(|e| e.file_name()).collect();
         assert_eq!(leftovers.len(), 1);
+    }
+
+    #[test]
+    fn unfinished_part_files_are_removed_and_finished_ones_kept() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut finished = ArchiveWriter::create(dir.path(), 1).expect("create");
+        finished.write_all(b"<msg/>").expect("write");
+        let name = finished.finish(0xabc).expect("finish");
+        let mut cut = ArchiveWriter::create(dir.path(), 2).expect("create");
+        cut.write_all(b"<msg>cut off").expect("write");
+        drop(cut);
+        fs::write(dir.path().join("notes.part"), "not an archive").expect("write");
+        assert_eq!(remove_unfinished(dir.path()).expect("removed"), 1);
+        let mut left: Vec<String> = fs::read_dir(dir.path())
+            .expect("dir")
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, vec![name, "notes.part".to_owned()]);
+        assert_eq!(remove_unfinished(&dir.path().join("missing")).expect("none"), 0);
     }
 }

@@ -156,6 +156,7 @@ async fn serve(config: Config) -> Result<()> {
     let store_dir = config.data_dir.join("store");
     let store =
         Store::open(&store_dir).with_context(|| format!("opening the store in {}", store_dir.display()))?;
+    crate::ingest::remove_unfinished_archives(&config.data_dir);
     let store = Arc::new(store);
     let (jobs, queue) = mpsc::channel(config.pipeline.queue_capacity.max(1));
     let mut triggers = BTreeMap::new();

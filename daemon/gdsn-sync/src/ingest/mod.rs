@@ -129,9 +129,23 @@ pub(crate) fn fail(e: &anyhow::Error) -> ExitCode {
 
 pub(crate) fn open_store(args: &StoreArgs) -> Result<Store> {
     let dir = args.data_dir.join("store");
-    Store::open(&dir)
+    let store = Store::open(&dir)
         .map_err(|e| crate::api_client::explain_in_use(e, &args.data_dir))
-        .with_context(|| format!("opening the store in {}", dir.display()))
+        .with_context(|| format!("opening the store in {}", dir.display()))?;
+    remove_unfinished_archives(&args.data_dir);
+    Ok(store)
+}
+
+/// Removes the archive files of messages a killed or cut-off run never
+/// finished (their senders deliver them again). Only the store's holder
+/// may do it: no other process can be writing one.
+pub(crate) fn remove_unfinished_archives(data_dir: &std::path::Path) {
+    let dir = data_dir.join("archive");
+    match gdsn_store::archive::remove_unfinished(&dir) {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(removed = n, dir = %dir.display(), "removed unfinished archive files"),
+        Err(e) => tracing::warn!(dir = %dir.display(), "cannot remove unfinished archive files: {e}"),
+    }
 }
 
 /// Applies one message. `force` (replay) applies a message even when its
