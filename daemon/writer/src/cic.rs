@@ -24,6 +24,26 @@ pub struct ItemRef {
     pub target_market_subdivision: Option<String>,
 }
 
+impl ItemRef {
+    /// Checks every field against the form its XSD type demands, as
+    /// [`catalogue_item_confirmation`] does before writing it. A caller that
+    /// names an item from text it could not type checks first: a reference
+    /// in the wrong form would fail the whole message, not just its document.
+    pub fn check(&self) -> Result<(), WriteError> {
+        self.check_at("")
+    }
+
+    fn check_at(&self, at: &str) -> Result<(), WriteError> {
+        check::gln(at, "data_source", &self.data_source)?;
+        check::gtin(at, "gtin", &self.gtin)?;
+        check::country(at, "target_market", &self.target_market)?;
+        if let Some(sub) = &self.target_market_subdivision {
+            check::token(at, "target_market_subdivision", sub)?;
+        }
+        Ok(())
+    }
+}
+
 /// `catalogueItemConfirmationStateCode`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ConfirmationState {
@@ -154,12 +174,13 @@ fn body(w: &mut XmlWriter, env: &Envelope, at: &str, c: &Confirmation) -> Result
 
 /// A `CatalogueItemReferenceType`.
 fn item_reference(w: &mut XmlWriter, element: &str, at: &str, item: &ItemRef) -> Result<(), WriteError> {
+    item.check_at(at)?;
     w.element(element, &[], |w| {
-        w.leaf("dataSource", check::gln(at, "data_source", &item.data_source)?);
-        w.leaf("gtin", check::gtin(at, "gtin", &item.gtin)?);
-        w.leaf("targetMarketCountryCode", check::country(at, "target_market", &item.target_market)?);
+        w.leaf("dataSource", &item.data_source);
+        w.leaf("gtin", &item.gtin);
+        w.leaf("targetMarketCountryCode", &item.target_market);
         if let Some(sub) = &item.target_market_subdivision {
-            w.leaf("targetMarketSubdivisionCode", check::token(at, "target_market_subdivision", sub)?);
+            w.leaf("targetMarketSubdivisionCode", sub);
         }
         Ok(())
     })

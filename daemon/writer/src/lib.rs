@@ -15,7 +15,8 @@
 //! checked first against the form the XSD demands (GLN 13 digits, GTIN 14
 //! digits, target market 3 digits, identifiers of 1 to 80 characters, text
 //! XML 1.0 can carry, list lengths); anything else is a [`WriteError`], never
-//! a message a data pool would refuse.
+//! a message a data pool would refuse. [`ItemRef::check`] runs the same checks
+//! on one item reference, for a caller that builds it from untyped text.
 //!
 //! Check digits are deliberately not verified: a recipient must be able to
 //! confirm (REVIEW, REJECTED) exactly the item a data source sent, even when

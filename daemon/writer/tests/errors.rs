@@ -126,8 +126,13 @@ fn confirmation_values_must_have_their_xsd_form() {
     ));
     cases.push((Confirmation { document_id: "x".repeat(81), ..received() }, "confirmations[0].document_id"));
     for (c, want) in cases {
+        // `ItemRef::check` refuses exactly the references the builder refuses.
+        let checked = c.item.check();
+        let item_field = want.strip_prefix("confirmations[0].item.");
+        assert_eq!(checked.as_ref().err().map(field), item_field, "{want}");
         assert_eq!(field(&cic(&[c]).unwrap_err()), want);
     }
+    assert_eq!(received().item.check(), Ok(()));
 }
 
 #[test]
