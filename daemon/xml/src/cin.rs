@@ -13,7 +13,7 @@ use gdsn_model::trade_item::ItemFacts;
 use crate::context::Ctx;
 use crate::trade_item::{self, StatedChild};
 use crate::tree::{Namespaces, Node};
-use crate::{ParsedDocument, envelope, other};
+use crate::{ParsedDocument, RawItemRef, envelope, other};
 
 /// Everything [`convert`] needs to know about where a document sits.
 pub(crate) struct Input<'a> {
@@ -36,6 +36,7 @@ pub(crate) fn convert(input: Input<'_>) -> ParsedDocument {
         context: input.context,
         envelope: input.envelope.cloned(),
         document: None,
+        raw_reference: None,
         records: Vec::new(),
         diagnostics: Vec::new(),
         accepted: false,
@@ -58,6 +59,9 @@ pub(crate) fn convert(input: Input<'_>) -> ParsedDocument {
         MessageType::Cip => Some(Document::Cip(other::cip(node, &mut ctx))),
         MessageType::Gs1Response => Some(Document::Response(other::response(node, &mut ctx))),
     };
+    if input.message_type == MessageType::Cin && parsed.document.is_none() {
+        parsed.raw_reference = raw_reference(node);
+    }
     if let (false, Some(Document::Cin(doc))) = (ctx.has_errors(), &parsed.document) {
         let source = SourceInfo {
             data_pool: None,
@@ -71,6 +75,19 @@ pub(crate) fn convert(input: Input<'_>) -> ParsedDocument {
     }
     parsed.diagnostics = ctx.diags;
     parsed
+}
+
+/// The top trade item's identifiers as written, read from the same
+/// elements the typed conversion reads, for a CIN it could not type.
+fn raw_reference(node: Node<'_>) -> Option<RawItemRef> {
+    let trade = node.at(&["catalogueItem", "tradeItem"])?;
+    let text = |path: &[&str]| trade.value_at(path).map(str::to_owned);
+    Some(RawItemRef {
+        gtin: text(&["gtin"])?,
+        information_provider: text(&["informationProviderOfTradeItem", "gln"])?,
+        target_market_country: text(&["targetMarket", "targetMarketCountryCode"])?,
+        target_market_subdivision: text(&["targetMarket", "targetMarketSubdivisionCode"]),
+    })
 }
 
 /// Warns (W001) about elements in a namespace GS1 does not put there: they

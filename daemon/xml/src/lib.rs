@@ -78,12 +78,33 @@ pub struct ParsedDocument {
     /// The document, when it could be read (also for rejected documents
     /// whose errors are semantic, so callers can name the item).
     pub document: Option<Document>,
+    /// For a CIN whose `document` is `None` because its top trade item could
+    /// not be typed (a GTIN with a wrong check digit, a malformed target
+    /// market...): that item's reference as written, so a reply can still
+    /// name it. `None` otherwise, and when the tree lacks any of the GTIN,
+    /// the information provider GLN or the target market country.
+    pub raw_reference: Option<RawItemRef>,
     /// For an accepted CIN: one record per trade item of the hierarchy.
     pub records: Vec<ProductRecord>,
     /// Everything found in this document, in document order.
     pub diagnostics: Vec<Diagnostic>,
     /// False when any diagnostic is an error: the whole document is rejected.
     pub accepted: bool,
+}
+
+/// The reference of a CIN document's top trade item as written (trimmed of
+/// surrounding white space, nothing else checked or padded): the identifiers
+/// the item key and a CIC's `catalogueItemReference` are made of.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawItemRef {
+    /// `tradeItem/gtin`.
+    pub gtin: String,
+    /// `tradeItem/informationProviderOfTradeItem/gln`.
+    pub information_provider: String,
+    /// `tradeItem/targetMarket/targetMarketCountryCode`.
+    pub target_market_country: String,
+    /// `tradeItem/targetMarket/targetMarketSubdivisionCode`, if any.
+    pub target_market_subdivision: Option<String>,
 }
 
 /// What the parse of a whole message found, after the last document.
