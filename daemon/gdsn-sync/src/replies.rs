@@ -3,7 +3,10 @@
 //!
 //! - an accepted CIN document (not a DELETE): CIC RECEIVED for its top item;
 //! - a rejected CIN document that names its item: CIC REVIEW with CIC999,
-//!   our diagnostic code and text, and ACTION_NEEDED;
+//!   our diagnostic code and text, and ACTION_NEEDED; a document whose top
+//!   item could not be typed (a GTIN with a wrong check digit, a malformed
+//!   target market) is named by its identifiers as written, when they can
+//!   form an XSD-valid reference;
 //! - a CIN document of a provider and target market we are not enrolled
 //!   for, when such documents are refused (`reject_unenrolled`): CIC
 //!   REJECTED with CIC999, the reason, and CONTACT_TRADING_PARTNER (STANDARD.md
@@ -22,7 +25,7 @@ use gdsn_writer::{
     Confirmation, ConfirmationState, ConfirmationStatus, Envelope, ItemRef, ResponseError,
     catalogue_item_confirmation, gs1_response_exception,
 };
-use gdsn_xml::ParsedDocument;
+use gdsn_xml::{ParsedDocument, RawItemRef};
 
 /// What a document contributes to the replies.
 #[derive(Debug, Clone)]
@@ -34,23 +37,54 @@ pub(crate) struct DocReply {
 
 /// The reply a document earns, if any.
 pub(crate) fn for_document(doc: &ParsedDocument) -> Option<DocReply> {
-    let Some(Document::Cin(cin)) = &doc.document else {
-        // A CIN rejected before it could be read cannot be named.
-        return None;
-    };
     if doc.context.command == Some(Command::Delete) {
         return None;
     }
-    let trade_item = &cin.catalogue_item.trade_item;
-    let item = Some(ItemRef {
-        data_source: trade_item.facts.information_provider.gln.clone()?,
-        gtin: trade_item.gtin.to_string(),
-        target_market: trade_item.target_market.country().to_owned(),
-        target_market_subdivision: trade_item.target_market.subdivision().map(str::to_owned),
-    });
+    let item = match (&doc.document, &doc.raw_reference) {
+        (Some(Document::Cin(cin)), _) => {
+            let trade_item = &cin.catalogue_item.trade_item;
+            ItemRef {
+                data_source: trade_item.facts.information_provider.gln.clone()?,
+                gtin: trade_item.gtin.to_string(),
+                target_market: trade_item.target_market.country().to_owned(),
+                target_market_subdivision: trade_item.target_market.subdivision().map(str::to_owned),
+            }
+        }
+        // A CIN whose top item could not be typed is named as written.
+        (None, Some(raw)) => as_written(raw),
+        // Not a CIN, or a CIN too broken to name its item (no GTIN, no
+        // provider GLN or no target market at all): no CIC.
+        _ => return None,
+    };
+    // A reference the XSD refuses (a GTIN that is not digits or of no GTIN
+    // length, a provider GLN that is not 13 digits, a country code that is
+    // not digits) would make the writer refuse the whole CIC message, and
+    // the pool refuse it if it were sent: that document earns no CIC.
+    item.check().ok()?;
     let error = doc.diagnostics.iter().find(|d| d.is_error()).map(|d| (d.code.to_owned(), d.message.clone()));
     let state = if doc.accepted { ConfirmationState::Received } else { ConfirmationState::Review };
-    Some(DocReply { item, state, error })
+    Some(DocReply { item: Some(item), state, error })
+}
+
+/// The reference of an item the parser could not type, from its text: a
+/// GTIN-8, -12 or -13 of digits is left-padded to 14 as GS1 writes it (its
+/// check digit, possibly the very error, is kept as sent) and a country
+/// code of one or two digits to three, as `TargetMarket` reads it; anything
+/// else is kept as given for [`ItemRef::check`] to judge.
+fn as_written(raw: &RawItemRef) -> ItemRef {
+    let pad = |text: &str, lengths: &[usize], width: usize| {
+        if lengths.contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit()) {
+            format!("{text:0>width$}")
+        } else {
+            text.to_owned()
+        }
+    };
+    ItemRef {
+        data_source: raw.information_provider.clone(),
+        gtin: pad(&raw.gtin, &[8, 12, 13], 14),
+        target_market: pad(&raw.target_market_country, &[1, 2], 3),
+        target_market_subdivision: raw.target_market_subdivision.clone(),
+    }
 }
 
 /// The CIC REJECTED a CIN document earns when its pair is not enrolled.
@@ -174,5 +208,41 @@ fn envelope(ctx: &ReplyContext<'_>, pool: &str, kind: &str) -> Envelope {
         receiver: pool.to_owned(),
         message_id: format!("GDSN-SYNC-{}-{kind}", ctx.sequence),
         created: ctx.now,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw(gtin: &str, gln: &str, country: &str) -> RawItemRef {
+        RawItemRef {
+            gtin: gtin.to_owned(),
+            information_provider: gln.to_owned(),
+            target_market_country: country.to_owned(),
+            target_market_subdivision: None,
+        }
+    }
+
+    #[test]
+    fn short_gtins_and_countries_are_padded_as_gs1_writes_them() {
+        let item = as_written(&raw("4012345300421", "4012345000009", "56"));
+        assert_eq!((item.gtin.as_str(), item.target_market.as_str()), ("04012345300421", "056"));
+        assert_eq!(item.check(), Ok(()));
+        assert_eq!(as_written(&raw("96385073", "4012345000009", "840")).gtin, "00000096385073");
+        assert_eq!(as_written(&raw("012345678906", "4012345000009", "840")).gtin, "00012345678906");
+    }
+
+    #[test]
+    fn what_no_padding_can_mend_fails_the_check() {
+        for (gtin, gln, country) in [
+            ("4012345300", "4012345000009", "276"),      // 10 digits: no GTIN length
+            ("0401234530042X", "4012345000009", "276"),  // not digits
+            ("04012345300421", "401234500000", "276"),   // GLN of 12 digits
+            ("04012345300421", "4012345000009", "DE"),   // country not digits
+            ("04012345300421", "4012345000009", "0276"), // four digits
+        ] {
+            assert!(as_written(&raw(gtin, gln, country)).check().is_err(), "{gtin} {gln} {country}");
+        }
     }
 }

@@ -227,26 +227,73 @@ fn replies_are_queued_then_written_and_validate() {
     assert!(texts.iter().any(|t| t.contains("<errorCode>X007</errorCode>")));
     // Delivered replies leave the queue.
     assert!(String::from_utf8_lossy(&run(data.path(), &["replies"]).stdout).trim().is_empty());
-    // Each validates against GS1's XSD when the schemas and xmllint are here.
-    let xsd_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/gdsn/schemas/3.1.35/gs1/gdsn");
-    let Ok(version) = Command::new("xmllint").arg("--version").output() else { return };
-    if !xsd_dir.is_dir() || !version.status.success() {
-        return;
-    }
+    // Each validates against GS1's XSD.
     for (file, text) in files.iter().zip(&texts) {
         let xsd = if text.contains("gS1ResponseMessage") {
             "GS1Response.xsd"
         } else {
             "CatalogueItemConfirmation.xsd"
         };
-        let out = Command::new("xmllint")
-            .args(["--noout", "--nonet", "--schema"])
-            .arg(xsd_dir.join(xsd))
-            .arg(file)
-            .output()
-            .expect("xmllint runs");
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert_xsd_valid(file, xsd);
     }
+}
+
+/// Checks `file` against GS1's `xsd` when the schemas (`../shared`) and
+/// xmllint are here; without them there is nothing to check against.
+fn assert_xsd_valid(file: &Path, xsd: &str) {
+    let xsd_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/gdsn/schemas/3.1.35/gs1/gdsn");
+    let Ok(version) = Command::new("xmllint").arg("--version").output() else { return };
+    if !xsd_dir.is_dir() || !version.status.success() {
+        return;
+    }
+    let out = Command::new("xmllint")
+        .args(["--noout", "--nonet", "--schema"])
+        .arg(xsd_dir.join(xsd))
+        .arg(file)
+        .output()
+        .expect("xmllint runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// A document whose top GTIN has a wrong check digit cannot be typed, yet
+/// the pool hears about it: CIC REVIEW naming the item as sent (R447),
+/// beside RECEIVED for the good document of the same message.
+#[test]
+fn a_top_gtin_with_a_wrong_check_digit_earns_review() {
+    let data = tempfile::tempdir().expect("temp dir");
+    // Document 1: GTIN 04012345300421 (check digit should be 0); document 2 valid.
+    let out = ingest_as_recipient(data.path(), &[case("0015_cin_bad_gtin_check_digit")]);
+    assert!(
+        out.contains("1 added") && out.contains("1 rejected") && out.contains("1 replies queued"),
+        "{out}"
+    );
+    let outbound = data.path().join("outbound");
+    let written = run(data.path(), &["replies", "--write-to", &outbound.to_string_lossy()]);
+    assert_eq!(written.status.code(), Some(0), "{}", String::from_utf8_lossy(&written.stderr));
+    let files: Vec<PathBuf> =
+        std::fs::read_dir(&outbound).expect("outbound").flatten().map(|e| e.path()).collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let text = std::fs::read_to_string(&files[0]).expect("reply");
+    // One transaction (one CIC document) per CIN document, in message order.
+    let documents: Vec<&str> = text.split("<transaction>").skip(1).collect();
+    assert_eq!(documents.len(), 2, "{text}");
+    let review = documents[0];
+    for part in [
+        "<catalogueItemConfirmationStateCode>REVIEW<",
+        "<dataSource>4012345000009</dataSource>",
+        "<gtin>04012345300421</gtin>",
+        "<targetMarketCountryCode>276</targetMarketCountryCode>",
+        "<confirmationStatusCode>CIC999<",
+        "[R447] trade item GTIN",
+        "<correctiveActionCode>ACTION_NEEDED<",
+    ] {
+        assert!(review.contains(part), "{part} not in {review}");
+    }
+    let received = documents[1];
+    assert!(received.contains("<catalogueItemConfirmationStateCode>RECEIVED<"), "{received}");
+    assert!(received.contains("<gtin>04012345300437</gtin>"), "{received}");
+    assert!(!received.contains("catalogueItemConfirmationStatusDetail"), "{received}");
+    assert_xsd_valid(&files[0], "CatalogueItemConfirmation.xsd");
 }
 
 /// A copy of a case resent as a reload under a new message id.
