@@ -1,8 +1,10 @@
 //! `POST /v1/reindex` while the daemon ingests: a thread keeps dropping new
 //! versions of a set of GTINs into the drop folder and polling, while the
-//! test reindexes twice. After shutdown every GTIN's `lookup` must show the
-//! last version fed: no update applied during a rebuild is lost, and the
-//! rebuild never put an older version back.
+//! test reindexes twice. After shutdown every GTIN must show the last
+//! version fed: no update applied during a rebuild is lost, and the rebuild
+//! never put an older version back. Once with the embedded index (checked
+//! by `lookup`), once with an OpenSearch cluster (the osmem emulator, as in
+//! `tests/opensearch`; checked through the alias and by `reconcile`).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -14,6 +16,11 @@ use serde_json::Value;
 
 #[path = "support/daemon.rs"]
 mod support_daemon;
+
+// Shared with tests/opensearch, which uses all of it.
+#[path = "opensearch/cluster.rs"]
+#[allow(dead_code)]
+mod cluster;
 
 use gdsn_bench::small::Cin;
 use support_daemon::Daemon;
@@ -34,7 +41,8 @@ struct Harness {
 }
 
 impl Harness {
-    fn start() -> Harness {
+    /// A daemon on the drop folder, with `sink` (TOML tables) appended.
+    fn start(sink: &str) -> Harness {
         let admin = gdsn_config::hash_admin_token(TOKEN);
         let config = format!(
             r#"data_dir = "data"
@@ -58,6 +66,7 @@ drain_deadline_secs = 10
 # however loaded the machine.
 [publisher]
 commit_interval_ms = 3000
+{sink}
 "#
         );
         let http = reqwest::blocking::Client::builder()
@@ -93,6 +102,11 @@ commit_interval_ms = 3000
 
     fn stop(&mut self) {
         self.daemon.stop();
+    }
+
+    /// The daemon's config file.
+    fn config_file(&self) -> PathBuf {
+        self.data().with_file_name("gdsn-sync.toml")
     }
 
     fn outbox(&self) -> Option<u64> {
@@ -152,19 +166,21 @@ fn description(record: &Value) -> String {
     found.unwrap_or_default().to_owned()
 }
 
-#[test]
-fn reindex_while_ingesting_loses_no_update() {
-    let mut daemon = Harness::start();
+/// Feeds rounds of every GTIN while reindexing twice; checks the reports
+/// (what they built named with the prefix `generation`), waits for the outbox to
+/// drain and stops the daemon.
+fn reindex_twice_while_ingesting(daemon: &mut Harness, generation: &str) {
     for n in 0..FILLER {
         let id = format!("FILL-{n:04}");
         drop_file(&daemon.inbox(), &format!("{id}.xml"), &cin(&id, &gtin(GTINS + n), 0));
     }
-    feed_round(&daemon, 0);
+    feed_round(daemon, 0);
     let fed = AtomicU32::new(1);
+    let daemon_ref = &*daemon;
     let reports = std::thread::scope(|scope| {
         let feeder = scope.spawn(|| {
             for round in 1..ROUNDS {
-                feed_round(&daemon, round);
+                feed_round(daemon_ref, round);
                 fed.store(round + 1, Ordering::Release);
                 // Paced so that changes of a round wait in the outbox while
                 // a reindex rebuilds (the publisher runs between rounds).
@@ -176,8 +192,8 @@ fn reindex_while_ingesting_loses_no_update() {
             while fed.load(Ordering::Acquire) < after && !feeder.is_finished() {
                 std::thread::sleep(Duration::from_millis(5));
             }
-            let (status, body) = daemon.post("/v1/reindex");
-            assert_eq!(status, 200, "reindex: {body}\n{}", daemon.log());
+            let (status, body) = daemon_ref.post("/v1/reindex");
+            assert_eq!(status, 200, "reindex: {body}\n{}", daemon_ref.log());
             reports.push(body);
         }
         feeder.join().expect("the feeder");
@@ -185,7 +201,9 @@ fn reindex_while_ingesting_loses_no_update() {
     });
     for report in &reports {
         eprintln!("reindex: {report}");
-        assert!(report["generation"].as_str().is_some_and(|g| g.starts_with("gen-")), "{report}");
+        // The embedded index names a `generation`, a cluster its new `index`.
+        let built = report["generation"].as_str().or(report["index"].as_str());
+        assert!(built.is_some_and(|g| g.starts_with(generation)), "{report}");
         assert_eq!(report["documents"], GTINS + FILLER, "{report}");
         assert_eq!(report["canary"]["passed"], true, "{report}");
         assert!(report["published_after"].is_u64(), "{report}");
@@ -204,9 +222,62 @@ fn reindex_while_ingesting_loses_no_update() {
         std::thread::sleep(Duration::from_millis(20));
     }
     daemon.stop();
+}
+
+#[test]
+fn reindex_while_ingesting_loses_no_update() {
+    let mut daemon = Harness::start("");
+    reindex_twice_while_ingesting(&mut daemon, "gen-");
     for n in 0..GTINS {
         let records = lookup(&daemon.data(), &gtin(n));
         assert_eq!(records.len(), 1, "GTIN {}: {records:?}", gtin(n));
         assert_eq!(description(&records[0]), format!("v{}", ROUNDS - 1), "GTIN {}: {}", gtin(n), records[0]);
     }
+}
+
+/// The same with the daemon publishing to a cluster: the reindex builds a
+/// new index and swaps the alias while rounds keep arriving; afterwards
+/// the alias holds every record once at its last version, and `reconcile`
+/// finds the cluster equal to the store.
+#[test]
+fn reindex_to_a_cluster_while_ingesting_loses_no_update() {
+    let emulator = match cluster::Emulator::start(0) {
+        Ok(emulator) => emulator,
+        Err(why) => {
+            println!("SKIPPED ({why})");
+            return;
+        }
+    };
+    let sink = format!(
+        r#"
+[sink]
+kind = "opensearch"
+
+[sink.opensearch]
+url = "{}/"
+alias = "{}"
+"#,
+        emulator.url,
+        cluster::ALIAS
+    );
+    let mut daemon = Harness::start(&sink);
+    reindex_twice_while_ingesting(&mut daemon, &format!("{}-", cluster::ALIAS));
+    let cluster = cluster::Cluster::new(&emulator.url);
+    assert_eq!(cluster.count(cluster::ALIAS), u64::from(GTINS + FILLER));
+    assert_eq!(cluster.alias_indices().len(), 1, "one index behind the alias");
+    for n in 0..GTINS {
+        let hits = cluster.search_gtin(&gtin(n));
+        assert_eq!(hits.len(), 1, "GTIN {}: {} hits", gtin(n), hits.len());
+        assert_eq!(description(&hits[0].record), format!("v{}", ROUNDS - 1), "GTIN {}", gtin(n));
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_gdsn-sync"))
+        .args(["reconcile", "--config"])
+        .arg(daemon.config_file())
+        .arg("--data-dir")
+        .arg(daemon.data())
+        .output()
+        .expect("reconcile runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "reconcile: {stdout}{}", String::from_utf8_lossy(&out.stderr));
+    eprintln!("reconcile: {stdout}");
 }
