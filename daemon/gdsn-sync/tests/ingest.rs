@@ -310,18 +310,33 @@ fn reloaded(dir: &Path, name: &str) -> PathBuf {
 
 /// A minimal CIN of standalone eaches for provider 5412345000013 in 056.
 fn message(dir: &Path, id: &str, reload: bool, gtins: &[&str]) -> PathBuf {
-    let documents: String = gtins
-        .iter()
-        .map(|gtin| {
-            format!(
-                r#"<transaction><transactionIdentification><entityIdentification>T-{gtin}</entityIdentification></transactionIdentification>
-<documentCommand><documentCommandHeader type="ADD"/>
-<cin:catalogueItemNotification><creationDateTime>2026-01-05T10:00:00Z</creationDateTime><isReload>{reload}</isReload>
-<catalogueItem><dataRecipient>5412345000006</dataRecipient><catalogueItemState><catalogueItemStateCode>REGISTERED</catalogueItemStateCode></catalogueItemState>
+    let items: Vec<String> = gtins.iter().map(|gtin| item(gtin, "", "")).collect();
+    message_of(dir, id, reload, &items)
+}
+
+/// A catalogue item of provider 5412345000013 in 056: `inside` goes into
+/// its trade item, `links` (its `catalogueItemChildItemLink`s) after it.
+fn item(gtin: &str, inside: &str, links: &str) -> String {
+    format!(
+        r#"<catalogueItem><dataRecipient>5412345000006</dataRecipient><catalogueItemState><catalogueItemStateCode>REGISTERED</catalogueItemStateCode></catalogueItemState>
 <tradeItem><gtin>{gtin}</gtin><informationProviderOfTradeItem><gln>5412345000013</gln></informationProviderOfTradeItem>
 <targetMarket><targetMarketCountryCode>056</targetMarketCountryCode></targetMarket>
-<tradeItemSynchronisationDates><lastChangeDateTime>2026-01-05T09:00:00Z</lastChangeDateTime></tradeItemSynchronisationDates>
-</tradeItem></catalogueItem></cin:catalogueItemNotification></documentCommand></transaction>
+<tradeItemSynchronisationDates><lastChangeDateTime>2026-01-05T09:00:00Z</lastChangeDateTime></tradeItemSynchronisationDates>{inside}
+</tradeItem>{links}</catalogueItem>"#
+    )
+}
+
+/// A CIN message with one document per top catalogue item.
+fn message_of(dir: &Path, id: &str, reload: bool, items: &[String]) -> PathBuf {
+    let documents: String = items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            format!(
+                r#"<transaction><transactionIdentification><entityIdentification>T-{i}</entityIdentification></transactionIdentification>
+<documentCommand><documentCommandHeader type="ADD"/>
+<cin:catalogueItemNotification><creationDateTime>2026-01-05T10:00:00Z</creationDateTime><isReload>{reload}</isReload>
+{item}</cin:catalogueItemNotification></documentCommand></transaction>
 "#
             )
         })
@@ -357,6 +372,54 @@ fn a_reload_removes_what_it_did_not_resend() {
         export(data.path()).iter().map(|r| r["gtin"].as_str().unwrap_or("").to_owned()).collect();
     assert_eq!(gtins.len(), 2);
     assert!(gtins.contains(&gtin_a.to_owned()) && !gtins.contains(&gtin_b.to_owned()), "{gtins:?}");
+    assert!(String::from_utf8_lossy(&run(data.path(), &["reload", "list"]).stdout).trim().is_empty());
+}
+
+/// Items the pool resent in a reload document we rejected are marked all
+/// the same: the sweep removes only what was not resent, and the rejected
+/// document changes nothing else.
+#[test]
+fn a_rejected_reload_document_still_marks_its_keys() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let (a, b, c) = ("05412345000105", "05412345000112", "05412345000129");
+    let (each, unlinked) = ("05412345000136", "05412345000143");
+    // Case B holds 6 of D; `more` lists further children in B's own data.
+    let child = |gtin: &str| {
+        format!(
+            "<childTradeItem><gtin>{gtin}</gtin><quantityOfNextLowerLevelTradeItem>6</quantityOfNextLowerLevelTradeItem></childTradeItem>"
+        )
+    };
+    let case_b = |more: &str| {
+        let listed = format!(
+            "<nextLowerLevelTradeItemInformation><quantityOfChildren>1</quantityOfChildren><totalQuantityOfNextLowerLevelTradeItem>6</totalQuantityOfNextLowerLevelTradeItem>{}{more}</nextLowerLevelTradeItemInformation>",
+            child(each)
+        );
+        let link = format!(
+            "<catalogueItemChildItemLink><quantity>6</quantity>{}</catalogueItemChildItemLink>",
+            item(each, "", "")
+        );
+        item(b, &listed, &link)
+    };
+    let (b_ok, b_rejected) = (case_b(""), case_b(&child(unlinked)));
+    ingest(data.path(), &[message_of(data.path(), "M1", false, &[item(a, "", ""), b_ok, item(c, "", "")])]);
+    assert_eq!(export(data.path()).len(), 4);
+    // The reload resends A and case B with its each D, but B's document now
+    // lists a child E it does not link (M008) and is rejected; C is not resent.
+    let (code, out) =
+        ingest(data.path(), &[message_of(data.path(), "M2", true, &[item(a, "", ""), b_rejected])]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        out.contains("2 documents, 0 added, 0 updated, 1 unchanged, 0 stale, 0 removed, 1 rejected"),
+        "{out}"
+    );
+    assert!(out.contains("reload 5412345000013/056: closed, 1 not in reload removed"), "{out}");
+    let records = export(data.path());
+    let mut gtins: Vec<&str> = records.iter().map(|r| r["gtin"].as_str().unwrap_or("")).collect();
+    gtins.sort_unstable();
+    assert_eq!(gtins, [a, b, each], "C alone is gone");
+    // B is as the first message left it: one child, D.
+    let case = records.iter().find(|r| r["gtin"] == b).expect("B");
+    assert_eq!(case["children"].as_array().map(Vec::len), Some(1), "{case}");
     assert!(String::from_utf8_lossy(&run(data.path(), &["reload", "list"]).stdout).trim().is_empty());
 }
 

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::ids::{Gtin, TargetMarket};
+use crate::ids::{Gln, Gtin, ItemKey, TargetMarket};
 use crate::time::Timestamp;
 
 /// Text by ISO 639 language code, in code order (deterministic output).
@@ -27,6 +27,17 @@ pub struct TradeItem {
     pub facts: ItemFacts,
     /// `nextLowerLevelTradeItemInformation`, the children as the item's own data states them.
     pub next_lower_level: Option<NextLowerLevel>,
+}
+
+impl TradeItem {
+    /// The item key: information provider GLN + GTIN + target market, the
+    /// key [`ProductRecord::key`](crate::record::ProductRecord::key) gives
+    /// this item's record. `None` when the provider GLN is missing or not 13
+    /// digits (the parser rejects such a document).
+    pub fn key(&self) -> Option<ItemKey> {
+        let provider = Gln::new_lenient(self.facts.information_provider.gln.as_deref()?).ok()?;
+        Some(ItemKey { provider, gtin: self.gtin, target_market: self.target_market.clone() })
+    }
 }
 
 /// `nextLowerLevelTradeItemInformation`.
@@ -189,4 +200,27 @@ pub struct ItemFacts {
     pub additional_ids: Vec<AdditionalId>,
     /// `tradeItemSynchronisationDates`.
     pub dates: ItemDates,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_is_provider_gtin_and_market() {
+        let item = |gln: Option<&str>| TradeItem {
+            gtin: Gtin::parse("05412345000105").unwrap(),
+            target_market: TargetMarket::parse("56", Some("be-bru")).unwrap(),
+            facts: ItemFacts {
+                information_provider: Party { gln: gln.map(str::to_owned), name: None },
+                ..ItemFacts::default()
+            },
+            next_lower_level: None,
+        };
+        let key = item(Some("5412345000013")).key().unwrap();
+        assert_eq!(key.to_string(), "5412345000013/05412345000105/056/BE-BRU");
+        assert!(item(Some("5412345000010")).key().is_some(), "a wrong GLN check digit is kept");
+        assert!(item(Some("541234500001")).key().is_none());
+        assert!(item(None).key().is_none());
+    }
 }

@@ -8,6 +8,7 @@ use std::path::Path;
 use anyhow::Result;
 use gdsn_diff::incoming::{from_records, from_withdrawal};
 use gdsn_diff::{ChangeKind, Incoming, Version};
+use gdsn_model::cin::CatalogueItem;
 use gdsn_model::ids::ItemKey;
 use gdsn_model::message::Document;
 use gdsn_model::other::{ExceptionNode, Gs1Response};
@@ -220,18 +221,26 @@ impl<'s> Run<'s> {
         self.replies.extend(replies::for_document(doc));
         self.fatal
             .extend(doc.diagnostics.iter().filter(|d| d.is_error() && d.code.starts_with('X')).cloned());
-        if !doc.accepted {
-            self.summary.rejected += 1;
-            return ControlFlow::Continue(());
-        }
         let env = doc.envelope.as_deref();
         let header_time =
             |h: &gdsn_model::message::DocumentHeader| env.and_then(|e| e.creation).or(h.creation);
+        if !doc.accepted {
+            self.summary.rejected += 1;
+            if let Some(Document::Cin(cin)) = &doc.document
+                && cin.is_reload
+                && let Err(e) = self.mark_rejected(&cin.catalogue_item, header_time(&cin.header))
+            {
+                self.error = Some(e);
+                return ControlFlow::Break(());
+            }
+            return ControlFlow::Continue(());
+        }
         let incoming = match &doc.document {
             Some(Document::Cin(cin)) => {
                 let time = header_time(&cin.header);
                 if cin.is_reload {
-                    self.mark_reload(&doc.records, time);
+                    let keys = doc.records.iter().filter_map(gdsn_model::record::ProductRecord::key);
+                    self.mark_reload(keys, time);
                 }
                 from_records(&doc.records, doc.context.command, time, self.sequence)
             }
@@ -260,11 +269,29 @@ impl<'s> Run<'s> {
         ControlFlow::Continue(())
     }
 
-    fn mark_reload(&mut self, records: &[gdsn_model::record::ProductRecord], time: Option<Timestamp>) {
-        for key in records.iter().filter_map(gdsn_model::record::ProductRecord::key) {
+    fn mark_reload(&mut self, keys: impl IntoIterator<Item = ItemKey>, time: Option<Timestamp>) {
+        for key in keys {
             let version = Version::new(time, time, self.sequence);
             self.reload.entry(reload::pair_of(&key)).or_insert((version, Vec::new())).1.push(key);
         }
+    }
+
+    /// Marks the keys of a rejected reload document's hierarchy, as far as
+    /// the parser could type it: the pool did resend those items, so the
+    /// sweep must not remove them as `not in reload` (what we hold of them
+    /// stays as it was; the document itself writes nothing). Pairs refused
+    /// as not enrolled are not marked, as their accepted documents are not.
+    fn mark_rejected(&mut self, top: &CatalogueItem, time: Option<Timestamp>) -> Result<()> {
+        let mut keys = Vec::new();
+        top.walk(&mut |item, _| keys.extend(item.trade_item.key()));
+        let mut marked = Vec::with_capacity(keys.len());
+        for key in keys {
+            if !self.reject_unenrolled || self.enrolled(&reload::pair_of(&key))? {
+                marked.push(key);
+            }
+        }
+        self.mark_reload(marked, time);
+        Ok(())
     }
 
     /// The pair of an accepted CIN document that is not enrolled (or is
@@ -278,14 +305,17 @@ impl<'s> Run<'s> {
             return Ok(None);
         };
         let pair = reload::pair_of(&key);
-        let enrolled = match self.enrolled.get(&pair) {
-            Some(known) => *known,
-            None => {
-                let live = self.store.enrolment(&pair)?.is_some_and(|e| e.state != EnrolState::Unenrolled);
-                *self.enrolled.entry(pair.clone()).or_insert(live)
-            }
-        };
-        Ok((!enrolled).then_some(pair))
+        Ok((!self.enrolled(&pair)?).then_some(pair))
+    }
+
+    /// Whether the pair is enrolled and not unenrolled (one store read per pair).
+    fn enrolled(&mut self, pair: &str) -> Result<bool> {
+        if let Some(known) = self.enrolled.get(pair) {
+            return Ok(*known);
+        }
+        let live = self.store.enrolment(pair)?.is_some_and(|e| e.state != EnrolState::Unenrolled);
+        self.enrolled.insert(pair.to_owned(), live);
+        Ok(live)
     }
 
     /// Notes a GS1 Response that answers one of our enrolment messages:
