@@ -61,12 +61,18 @@ fn pages_before_and_after_the_catalogue() {
     assert_eq!(cards.matches("<article class=\"card\"").count(), 2);
     assert!(cards.contains("France (250)") && cards.contains("Belgium (056)"));
 
-    // The case: its pallet and its eaches, linked with quantities.
+    // The case: its pallet and its eaches, linked with quantities and
+    // named by their own records.
     let case = site.page(&format!("/p/{CASE}?market=276"), &[], 200);
     assert!(case.contains(&format!("href=\"/p/{PALLET}?market=276\"")), "{case}");
+    assert!(case.contains("<bdi class=\"name\" lang=\"en\">ArcPro 700 Headphones, pallet 40 cases</bdi>"));
     assert!(case.contains(&format!(
-        "<bdi dir=\"ltr\">12 ×</bdi><a class=\"code\" href=\"/p/{HEADPHONES}?market=276\""
+        "<bdi dir=\"ltr\">12 ×</bdi><bdi class=\"name\" lang=\"en\">ArcPro 700 Wireless Headphones Black</bdi>\
+         <a class=\"code\" href=\"/p/{HEADPHONES}?market=276\""
     )));
+    // No French text: the name falls back to another language, marked as such.
+    let french = site.page(&format!("/p/{CASE}?market=276&ui=fr"), &[], 200);
+    assert!(french.contains("<bdi class=\"name\" lang=\"en\">ArcPro 700 Wireless Headphones Black</bdi>"));
     assert!(
         case.contains("Last synchronised: <bdi class=\"synced\" dir=\"ltr\">"),
         "the sync stamp is shown"

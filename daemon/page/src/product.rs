@@ -23,6 +23,10 @@ pub struct ProductView<'a> {
     pub market: &'a str,
     /// What the read gave.
     pub outcome: ProductOutcome<'a>,
+    /// Records of the parents and children the records link to (any
+    /// market), so their links can show a name and not only a GTIN; may be
+    /// empty.
+    pub linked: &'a [Value],
 }
 
 /// What the read gave.
@@ -55,7 +59,7 @@ pub fn render_product(view: &ProductView<'_>) -> String {
     let (title_text, body) = match &view.outcome {
         ProductOutcome::Records(records) => {
             let first = records.first().and_then(|r| title(r, lang)).map_or(view.code, |(text, _)| text);
-            (first.to_owned(), cards(lang, records))
+            (first.to_owned(), cards(lang, records, view.linked))
         }
         ProductOutcome::NotFound(gtin) => {
             (view.code.to_owned(), html! { p.notice.warn { (fill(s.not_found, gtin)) } (new_search(lang)) })
@@ -76,7 +80,7 @@ fn new_search(lang: Lang) -> Markup {
     html! { a href=(format!("/{}", query(&[("ui", lang.code())]))) { (lang.strings().new_search) } }
 }
 
-fn cards(lang: Lang, records: &[Value]) -> Markup {
+fn cards(lang: Lang, records: &[Value], linked: &[Value]) -> Markup {
     let s = lang.strings();
     let several = records.len() > 1;
     html! {
@@ -90,12 +94,12 @@ fn cards(lang: Lang, records: &[Value]) -> Markup {
             }
         }
         @for record in records {
-            (card(lang, record, several))
+            (card(lang, record, several, linked))
         }
     }
 }
 
-fn card(lang: Lang, record: &Value, several: bool) -> Markup {
+fn card(lang: Lang, record: &Value, several: bool, linked: &[Value]) -> Markup {
     let s = lang.strings();
     let gtin = str_of(record, "gtin").unwrap_or_default();
     let market = str_of(record, "target_market").unwrap_or_default();
@@ -133,7 +137,7 @@ fn card(lang: Lang, record: &Value, several: bool) -> Markup {
                 }
             }
             dl.facts { (facts(lang, record, &market_label)) }
-            (hierarchy(lang, record, market))
+            (hierarchy(lang, record, market, linked))
             (sync_line(lang, record))
         }
     }
@@ -237,8 +241,9 @@ fn dimensions(record: &Value) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join(" × "))
 }
 
-/// The parents and children, each linked to its card in the same market.
-fn hierarchy(lang: Lang, record: &Value, market: &str) -> Markup {
+/// The parents and children, each linked to its card in the same market
+/// and named by its own record there when `linked` holds it.
+fn hierarchy(lang: Lang, record: &Value, market: &str, linked: &[Value]) -> Markup {
     let s = lang.strings();
     let links = |field: &str| -> Vec<(String, Option<u64>)> {
         list(record, field)
@@ -255,11 +260,16 @@ fn hierarchy(lang: Lang, record: &Value, market: &str) -> Markup {
     if children.is_empty() && parents.is_empty() {
         return html! {};
     }
+    let name = |gtin: &str| {
+        let same = |r: &&Value| str_of(r, "gtin") == Some(gtin) && str_of(r, "target_market") == Some(market);
+        linked.iter().find(same).and_then(|r| title(r, lang))
+    };
     let row = |rel: &str, class: &str, gtin: &str, quantity: Option<u64>| {
         html! {
             li class=(class) {
                 span.rel { (rel) }
                 @if let Some(n) = quantity { bdi dir="ltr" { (n) " ×" } }
+                @if let Some((text, text_lang)) = name(gtin) { bdi.name lang=(text_lang) { (text) } }
                 a.code href=(card_link(gtin, market)) { bdi dir="ltr" { (gtin) } }
             }
         }

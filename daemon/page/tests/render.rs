@@ -21,6 +21,7 @@ fn product(lang: Lang, records: &[Value]) -> String {
         code: "03012345100014",
         market: "",
         outcome: ProductOutcome::Records(records),
+        linked: &[],
     })
 }
 
@@ -174,6 +175,7 @@ fn an_index_that_cannot_answer_is_said_politely() {
             code: "1",
             market: "",
             outcome: ProductOutcome::Unavailable(why),
+            linked: &[],
         });
         assert!(html.contains(text));
     }
@@ -182,6 +184,7 @@ fn an_index_that_cannot_answer_is_said_politely() {
         code: "<b>12</b>",
         market: "",
         outcome: ProductOutcome::BadCode("wrong check digit"),
+        linked: &[],
     });
     assert!(
         bad.contains("not a valid GTIN") && bad.contains("&lt;b&gt;12&lt;/b&gt;") && !bad.contains("<b>12")
@@ -229,4 +232,37 @@ fn assets_are_embedded_with_their_types() {
     assert_eq!(asset("page.js").map(|a| a.content_type), Some("text/javascript; charset=utf-8"));
     assert_eq!(asset("icon.svg").map(|a| a.content_type), Some("image/svg+xml"));
     assert!(asset("../Cargo.toml").is_none() && asset("").is_none());
+}
+
+/// A hierarchy link shows the linked item's name in the officer's language,
+/// from its record in the same market only, escaped like everything else.
+#[test]
+fn hierarchy_links_are_named_from_the_linked_records() {
+    let case = json!({
+        "gtin": "10812345200017", "target_market": "276",
+        "children": [{"gtin": "00812345200010", "quantity": 12}],
+        "parents": [{"gtin": "20812345200014", "quantity": 40}],
+    });
+    let linked = [
+        json!({"gtin": "00812345200010", "target_market": "276",
+               "short_descriptions": {"en": "Headphones", "fr": "Casque <audio>"}}),
+        json!({"gtin": "00812345200010", "target_market": "250", "short_descriptions": {"fr": "Autre marché"}}),
+    ];
+    let html = render_product(&ProductView {
+        lang: Lang::Fr,
+        code: "10812345200017",
+        market: "",
+        outcome: ProductOutcome::Records(std::slice::from_ref(&case)),
+        linked: &linked,
+    });
+    let child = html.split(r#"<li class="child">"#).nth(1).and_then(|rest| rest.split("</li>").next());
+    let child = child.expect("a child row");
+    assert!(child.contains(r#"<bdi class="name" lang="fr">Casque &lt;audio&gt;</bdi>"#), "{child}");
+    assert!(child.contains("/p/00812345200010?market=276"), "{child}");
+    assert!(!html.contains("Autre marché"), "a record of another market names nothing");
+    // The parent has no linked record: its GTIN alone, as before.
+    let parent = html.split(r#"<li class="parent">"#).nth(1).and_then(|rest| rest.split("</li>").next());
+    let parent = parent.expect("a parent row");
+    assert!(!parent.contains("class=\"name\""), "{parent}");
+    assert!(parent.contains("20812345200014"), "{parent}");
 }

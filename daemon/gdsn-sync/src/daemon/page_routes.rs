@@ -44,8 +44,9 @@ use serde_json::{Value, json};
 use tracing::warn;
 
 use super::Shared;
+use super::api::products::{related, relations};
 use super::http::{bearer, on_reader, on_store};
-use super::reader::ReadError;
+use super::reader::{ReadError, Reader};
 
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; \
                    form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
@@ -164,7 +165,8 @@ async fn product(
         Ok(scanned) => scanned.gtin,
         Err(e) => {
             let reason = e.to_string();
-            let view = ProductView { lang, code: &code, market, outcome: ProductOutcome::BadCode(&reason) };
+            let outcome = ProductOutcome::BadCode(&reason);
+            let view = ProductView { lang, code: &code, market, outcome, linked: &[] };
             return html(StatusCode::BAD_REQUEST, lang, &params, gdsn_page::render_product(&view));
         }
     };
@@ -174,21 +176,43 @@ async fn product(
         if records.is_empty() && reader.count_live()? == 0 {
             return Err(ReadError::NotPublished);
         }
-        Ok(records)
+        let linked = linked_records(reader, &records)?;
+        Ok((records, linked))
     })
     .await;
-    let render = |outcome| gdsn_page::render_product(&ProductView { lang, code: &code, market, outcome });
+    let render = |outcome, linked| {
+        gdsn_page::render_product(&ProductView { lang, code: &code, market, outcome, linked })
+    };
     let (status, body) = match answer {
-        Some(Ok(records)) if records.is_empty() => {
-            (StatusCode::NOT_FOUND, render(ProductOutcome::NotFound(gtin.as_str())))
+        Some(Ok((records, _))) if records.is_empty() => {
+            (StatusCode::NOT_FOUND, render(ProductOutcome::NotFound(gtin.as_str()), &[]))
         }
-        Some(Ok(records)) => (StatusCode::OK, render(ProductOutcome::Records(&records))),
+        Some(Ok((records, linked))) => (StatusCode::OK, render(ProductOutcome::Records(&records), &linked)),
         other => {
             let (status, why) = unavailable(other.map(|r| r.map(|_| ())).ok_or(()), "lookup");
-            (status, render(ProductOutcome::Unavailable(why)))
+            (status, render(ProductOutcome::Unavailable(why), &[]))
         }
     };
     html(status, lang, &params, body)
+}
+
+/// At most this many parents and as many children of a record are named
+/// on its card (each name is one more lookup).
+const MAX_NAMED_LINKS: usize = 50;
+
+/// The records of the parents and children `records` link to (same
+/// provider and market, as the hierarchy route resolves them), so the
+/// cards can name their hierarchy links.
+fn linked_records(reader: &Reader, records: &[Value]) -> Result<Vec<Value>, ReadError> {
+    let mut linked = Vec::new();
+    for record in records {
+        for field in ["children", "parents"] {
+            for (gtin, _) in relations(&record[field]).into_iter().take(MAX_NAMED_LINKS) {
+                linked.extend(related(reader, record, &gtin)?);
+            }
+        }
+    }
+    Ok(linked)
 }
 
 /// A read that gave no answer, as a status and the page's notice: nothing

@@ -15,7 +15,7 @@
 mod dead_letters;
 mod enrolments;
 mod error;
-mod products;
+pub(super) mod products;
 mod search;
 
 use std::sync::Arc;

@@ -137,7 +137,7 @@ fn resolve(reader: &Reader, gtin: Gtin, market: Option<&str>) -> Result<Vec<Valu
 }
 
 /// `(gtin, quantity)` of a record's `children` (objects) or `parents` (GTINs).
-fn relations(list: &Value) -> Vec<(String, Value)> {
+pub(in crate::daemon) fn relations(list: &Value) -> Vec<(String, Value)> {
     let entries = list.as_array().map(Vec::as_slice).unwrap_or_default();
     entries
         .iter()
@@ -154,7 +154,7 @@ fn relations(list: &Value) -> Vec<(String, Value)> {
 
 /// The records of `gtin` in `of`'s target market (and subdivision) from the
 /// same information provider: the other levels of the same hierarchy.
-fn related(reader: &Reader, of: &Value, gtin: &str) -> Result<Vec<Value>, ReadError> {
+pub(in crate::daemon) fn related(reader: &Reader, of: &Value, gtin: &str) -> Result<Vec<Value>, ReadError> {
     // A GTIN in a stored record was checked when it was parsed.
     let Ok(gtin) = Gtin::parse(gtin) else { return Ok(Vec::new()) };
     let market = match (of["target_market"].as_str(), of["target_market_subdivision"].as_str()) {
