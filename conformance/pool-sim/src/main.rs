@@ -14,12 +14,21 @@ async fn main() -> anyhow::Result<()> {
     let config = args.into_config()?;
     let summary = cli::describe(&config);
     let sim = gdsn_pool_sim::serve(config).await?;
-    println!("gdsn-pool-sim: {} on {}", summary, sim.base_url());
-    println!("  state: curl {}admin/state", sim.base_url());
+    banner(&summary, &sim.base_url());
     wait_for_signal().await;
     tracing::info!("stopping");
     sim.shutdown().await;
     Ok(())
+}
+
+/// Where the pool listens, on stdout. Whoever started the simulator may have stopped reading after
+/// the first line (a test does): a closed stdout must not stop the server, as `println!` would.
+fn banner(summary: &str, base_url: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "gdsn-pool-sim: {summary} on {base_url}");
+    let _ = writeln!(out, "  state: curl {base_url}admin/state");
+    let _ = out.flush();
 }
 
 /// SIGINT (Ctrl-C) or, on Unix, SIGTERM (what systemd and docker send).
