@@ -8,13 +8,15 @@ use anyhow::{Context, bail};
 use clap::{Parser, ValueEnum};
 use gdsn_pool_sim::{
     Auth, DropFolderConfig, Faults, HmacAuth, OAuth2Auth, PayloadMode, PushAuth, PushConfig, SimConfig,
+    TlsConfig,
 };
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 /// A GDSN data pool simulator: serves a directory of GS1 XML messages through the pool API of
 /// schemas/pool-api.openapi.yaml (inbox, changed-since, outbound), by webhook pushes or into a drop
-/// folder, with every authentication style gdsn-sync supports and injectable faults.
+/// folder, with every authentication style gdsn-sync supports (mutual TLS with --tls-cert, --tls-key
+/// and --client-ca) and injectable faults.
 #[derive(Debug, Parser)]
 #[command(name = "gdsn-pool-sim", version)]
 pub(crate) struct Args {
@@ -49,6 +51,8 @@ pub(crate) struct Args {
     auth: AuthArgs,
     #[command(flatten)]
     delivery: DeliveryArgs,
+    #[command(flatten)]
+    tls: TlsArgs,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -143,6 +147,36 @@ struct DeliveryArgs {
     drop_hold_part_ms: u64,
 }
 
+/// HTTPS and mutual TLS.
+#[derive(Debug, clap::Args)]
+struct TlsArgs {
+    /// Serve HTTPS with this PEM certificate chain (leaf first).
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The PEM private key of --tls-cert.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// Require client certificates chaining to these PEM CA certificates (mutual TLS).
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    client_ca: Option<PathBuf>,
+}
+
+impl TlsArgs {
+    fn into_tls(self) -> anyhow::Result<Option<TlsConfig>> {
+        let (Some(cert), Some(key)) = (self.tls_cert, self.tls_key) else {
+            return Ok(None);
+        };
+        let read = |path: &PathBuf, flag: &str| {
+            std::fs::read(path).with_context(|| format!("{flag} {}", path.display()))
+        };
+        let mut tls = TlsConfig::new(read(&cert, "--tls-cert")?, read(&key, "--tls-key")?);
+        if let Some(ca) = &self.client_ca {
+            tls = tls.with_client_ca(read(ca, "--client-ca")?);
+        }
+        Ok(Some(tls))
+    }
+}
+
 impl Args {
     pub(crate) fn into_config(self) -> anyhow::Result<SimConfig> {
         let mut config = SimConfig::new();
@@ -166,6 +200,7 @@ impl Args {
             drop.hold_part = Duration::from_millis(self.delivery.drop_hold_part_ms);
             drop
         });
+        config.tls = self.tls.into_tls()?;
         Ok(config)
     }
 }
@@ -255,5 +290,10 @@ pub(crate) fn describe(config: &SimConfig) -> String {
         (None, Some(drop)) => format!("dropping into {}", drop.inbox.display()),
         (None, None) => "inbox and changed-since APIs".to_owned(),
     };
-    format!("{mode}, {auth}")
+    let tls = match &config.tls {
+        Some(tls) if tls.client_ca_pem.is_some() => ", mutual TLS (client certificates required)",
+        Some(_) => ", TLS",
+        None => "",
+    };
+    format!("{mode}, {auth}{tls}")
 }

@@ -8,6 +8,7 @@ use std::time::Duration;
 use time::OffsetDateTime;
 
 use crate::faults::Faults;
+use crate::tls::TlsConfig;
 
 /// Everything [`crate::serve`] needs. [`SimConfig::new`] gives a loopback server on a free port with
 /// no messages, no authentication and no faults; set the fields you need.
@@ -42,6 +43,9 @@ pub struct SimConfig {
     pub drop_folder: Option<DropFolderConfig>,
     /// Largest request body accepted (outbound messages, injected messages).
     pub max_body_bytes: usize,
+    /// Serve HTTPS instead of plain HTTP, and require client certificates when it names a client
+    /// CA (mutual TLS). Every route, the admin routes included, is on that one listener.
+    pub tls: Option<TlsConfig>,
 }
 
 impl SimConfig {
@@ -61,6 +65,7 @@ impl SimConfig {
             push: None,
             drop_folder: None,
             max_body_bytes: 64 << 20,
+            tls: None,
         }
     }
 }

@@ -29,6 +29,9 @@ pub enum SimError {
     /// A setting that cannot work, such as a push URL that is not a URL.
     #[error("invalid configuration: {0}")]
     Config(String),
+    /// The TLS certificates, key or client CA cannot be used.
+    #[error("invalid TLS setup: {0}")]
+    Tls(String),
 }
 
 /// An error answer: a status, a stable code and a sentence, as `{"error": CODE, "message": TEXT}`.

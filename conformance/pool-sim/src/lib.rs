@@ -2,8 +2,9 @@
 //! account. It serves a directory of GS1 XML messages through our pool protocol
 //! (`schemas/pool-api.openapi.yaml`): the inbox API (list, fetch, acknowledge), the changed-since
 //! API, `POST /outbound` for the recipient's replies (an RFCIN queues a reload, a CIS a GS1 Response
-//! ACCEPTED), every authentication style the daemon supports, webhook pushes, a drop folder, and
-//! faults armed from the command line or at run time through `POST /admin/faults`.
+//! ACCEPTED), every authentication style the daemon supports (mutual TLS through
+//! [`SimConfig::tls`]), webhook pushes, a drop folder, and faults armed from the command line or at
+//! run time through `POST /admin/faults`.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), gdsn_pool_sim::SimError> {
@@ -35,6 +36,7 @@ mod routes;
 pub mod sign;
 mod sim;
 mod state;
+mod tls;
 mod xml;
 
 use std::net::SocketAddr;
@@ -56,6 +58,7 @@ pub use faults::{
 pub use pool::{AckRecord, Delivery, MessageSummary, Origin, Receipt};
 pub use routes::served_routes;
 pub use state::StateSnapshot;
+pub use tls::TlsConfig;
 pub use xml::{Selection, XmlError};
 
 use pool::Pool;
@@ -65,6 +68,8 @@ use sim::Sim;
 /// [`RunningSim::shutdown`] also waits for them.
 pub struct RunningSim {
     addr: SocketAddr,
+    /// `http`, or `https` when [`SimConfig::tls`] is set.
+    scheme: &'static str,
     sim: Sim,
     stop: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
@@ -74,12 +79,14 @@ pub struct RunningSim {
 /// or drop-folder workers on the current tokio runtime.
 ///
 /// Errors: a directory or file that cannot be read or created, an address that cannot be bound, a
-/// push URL that is not one, faults that cannot be served.
+/// push URL that is not one, faults that cannot be served, TLS certificates or keys that cannot be
+/// used.
 pub async fn serve(config: SimConfig) -> Result<RunningSim, SimError> {
     let files = initial_messages(&config)?;
     let pool = initial_pool(&config, files)?;
     prepare_folders(&config)?;
     let client = push_client(&config)?;
+    let tls = config.tls.as_ref().map(tls::prepare).transpose()?;
     let listener = TcpListener::bind(config.bind)
         .await
         .map_err(|source| SimError::Bind { addr: config.bind, source })?;
@@ -87,18 +94,37 @@ pub async fn serve(config: SimConfig) -> Result<RunningSim, SimError> {
     let sim = Sim::new(config, pool);
     let (stop, stopped) = watch::channel(false);
     let app = routes::router(sim.clone());
-    let mut shutdown = stopped.clone();
+    let mut tasks = match tls {
+        Some(tls) => {
+            let (listener, accepting) = tls::listen(listener, addr, tls, sim.clone(), stopped.clone());
+            vec![accepting, spawn_server(listener, app, stopped.clone())]
+        }
+        None => vec![spawn_server(listener, app, stopped.clone())],
+    };
+    tasks.extend(spawn_workers(&sim, client, &stopped));
+    let scheme = scheme(&sim.config);
+    tracing::info!(%addr, scheme, messages = sim.pool().log().len(), "gdsn-pool-sim serving");
+    Ok(RunningSim { addr, scheme, sim, stop, tasks })
+}
+
+/// Serves `app` on `listener` until the stop signal, then lets requests in flight finish.
+fn spawn_server<L>(listener: L, app: axum::Router, mut stopped: watch::Receiver<bool>) -> JoinHandle<()>
+where
+    L: axum::serve::Listener,
+    L::Addr: std::fmt::Debug,
+{
     let server = axum::serve(listener, app).with_graceful_shutdown(async move {
-        let _ = shutdown.wait_for(|stop| *stop).await;
+        let _ = stopped.wait_for(|stop| *stop).await;
     });
-    let mut tasks = vec![tokio::spawn(async move {
+    tokio::spawn(async move {
         if let Err(error) = server.await {
             tracing::error!(%error, "the simulator's server stopped");
         }
-    })];
-    tasks.extend(spawn_workers(&sim, client, &stopped));
-    tracing::info!(%addr, messages = sim.pool().log().len(), "gdsn-pool-sim serving");
-    Ok(RunningSim { addr, sim, stop, tasks })
+    })
+}
+
+fn scheme(config: &SimConfig) -> &'static str {
+    if config.tls.is_some() { "https" } else { "http" }
 }
 
 fn initial_messages(config: &SimConfig) -> Result<Vec<(String, Vec<u8>)>, SimError> {
@@ -185,9 +211,10 @@ impl RunningSim {
         self.addr
     }
 
-    /// `http://ADDR/`: the `base_url` a daemon connection uses; every default path is below it.
+    /// `http://ADDR/` (`https://ADDR/` with TLS): the `base_url` a daemon connection uses; every
+    /// default path is below it.
     pub fn base_url(&self) -> String {
-        format!("http://{}/", self.addr)
+        format!("{}://{}/", self.scheme, self.addr)
     }
 
     /// Replaces the armed faults (as `POST /admin/faults`). Errors: a value that cannot be served.

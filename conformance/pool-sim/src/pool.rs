@@ -163,6 +163,9 @@ pub(crate) struct Pool {
     pub(crate) tokens: HashMap<String, Instant>,
     pub(crate) tokens_issued: u64,
     pub(crate) receipts_issued: u64,
+    /// TLS handshakes completed and refused (both zero on plain HTTP).
+    pub(crate) tls_accepted: u64,
+    pub(crate) tls_refused: u64,
     epoch: OffsetDateTime,
     shared_timestamps: usize,
     files: usize,
@@ -186,6 +189,8 @@ impl Pool {
             tokens: HashMap::new(),
             tokens_issued: 0,
             receipts_issued: 0,
+            tls_accepted: 0,
+            tls_refused: 0,
             epoch,
             shared_timestamps: shared_timestamps.max(1),
             files: 0,

@@ -30,6 +30,13 @@ pub struct StateSnapshot {
     pub statuses: BTreeMap<String, u64>,
     /// OAuth2 tokens issued.
     pub tokens_issued: u64,
+    /// TLS handshakes completed (with a verified client certificate under mutual TLS); 0 on plain
+    /// HTTP.
+    #[serde(default)]
+    pub tls_accepted: u64,
+    /// TLS handshakes refused: no client certificate, one from another CA, not TLS, too slow.
+    #[serde(default)]
+    pub tls_refused: u64,
 }
 
 impl StateSnapshot {
@@ -44,6 +51,8 @@ impl StateSnapshot {
             requests: pool.requests.clone(),
             statuses: pool.statuses.clone(),
             tokens_issued: pool.tokens_issued,
+            tls_accepted: pool.tls_accepted,
+            tls_refused: pool.tls_refused,
         }
     }
 

@@ -13,3 +13,4 @@ mod lifecycle;
 mod openapi;
 mod outbound;
 mod push;
+mod tls;
