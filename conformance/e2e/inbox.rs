@@ -11,7 +11,7 @@ use gdsn_pool_sim::{
 };
 use serde_json::Value;
 
-use crate::support::{Cin, DEADLINE, Daemon, Pool, gtin, http_connection, messages, wait_for};
+use crate::support::{Cin, DEADLINE, Daemon, Pki, Pool, gtin, http_connection, messages, wait_for};
 
 const NAME: &str = "pool";
 
@@ -22,6 +22,11 @@ fn daemon(pool: &Pool, auth: &str) -> Daemon {
 /// One message through `auth`: fetched, durable, acknowledged, searchable.
 fn one_message_through(sim_auth: Auth, auth: &str, prefix: u32) -> (Pool, Daemon) {
     let pool = Pool::with(messages("AUTH", prefix, 1), |c| c.auth = sim_auth);
+    one_message_from(pool, auth, prefix)
+}
+
+/// The same from a pool already serving message `AUTH-0` with GTIN `gtin(prefix, 0)`.
+fn one_message_from(pool: Pool, auth: &str, prefix: u32) -> (Pool, Daemon) {
     let daemon = daemon(&pool, auth);
     let report = daemon.poll(NAME);
     assert_eq!(report["messages"], 1, "{report}");
@@ -89,6 +94,20 @@ key_id = "customs-01"
 secret = { plaintext = "hm4c-secret" }"#,
         104,
     );
+}
+
+/// Mutual TLS: the pool accepts only connections presenting a certificate from its CA, and the
+/// daemon's connection presents one (`cert_file`, `key_file`) and trusts only that CA (`ca_file`).
+/// The list, fetch, ack and the CIC to `/outbound` all come over such handshakes, and none is refused.
+#[test]
+fn auth_mtls() {
+    let pki = Pki::generate();
+    let pool = Pool::with_tls(messages("AUTH", 107, 1), &pki);
+    assert!(pool.url().starts_with("https://"), "{}", pool.url());
+    let (pool, _daemon) = one_message_from(pool, &pki.daemon_auth(), 107);
+    let state = pool.state();
+    assert!(state.tls_accepted >= 1, "handshakes: {}", state.tls_accepted);
+    assert_eq!(state.tls_refused, 0, "no handshake refused");
 }
 
 #[test]

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use gdsn_pool_sim::{RunningSim, SimConfig, StateSnapshot};
+use gdsn_pool_sim::{RunningSim, SimConfig, StateSnapshot, TlsConfig};
 use serde_json::Value;
 
 /// The admin bearer token every test daemon accepts (its SHA-256 is in the config).
@@ -78,6 +78,12 @@ impl Pool {
         Pool::start(config)
     }
 
+    /// A simulator serving `messages` over mutual TLS: `pki`'s server certificate, client
+    /// certificates from `pki`'s CA required.
+    pub(crate) fn with_tls(messages: Vec<(String, Vec<u8>)>, pki: &Pki) -> Pool {
+        Pool::with(messages, |c| c.tls = Some(pki.server_tls()))
+    }
+
     fn sim(&self) -> &RunningSim {
         self.sim.as_ref().expect("running")
     }
@@ -110,6 +116,55 @@ impl Drop for Pool {
         if let Some(sim) = self.sim.take() {
             self.runtime.block_on(sim.shutdown());
         }
+    }
+}
+
+/// Certificates for mutual TLS made by rcgen at run time (nothing is committed): a CA, the pool's
+/// server certificate for 127.0.0.1, and the daemon's client certificate, written as PEM files into
+/// a temporary directory that lives as long as this value.
+pub(crate) struct Pki {
+    dir: tempfile::TempDir,
+    ca: String,
+    server: (String, String),
+}
+
+impl Pki {
+    pub(crate) fn generate() -> Pki {
+        use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair};
+        let mut params = CertificateParams::new(Vec::<String>::new()).expect("CA params");
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        let ca = CertifiedIssuer::self_signed(params, KeyPair::generate().expect("CA key")).expect("the CA");
+        let leaf = |names: &[&str]| {
+            let key = KeyPair::generate().expect("a key");
+            let names: Vec<String> = names.iter().map(|n| (*n).to_owned()).collect();
+            let params = CertificateParams::new(names).expect("certificate params");
+            (params.signed_by(&key, &ca).expect("signed by the CA").pem(), key.serialize_pem())
+        };
+        let server = leaf(&["127.0.0.1", "localhost"]);
+        let (client_cert, client_key) = leaf(&["gdsn-sync"]);
+        let dir = tempfile::tempdir().expect("a directory for the certificates");
+        for (name, pem) in [("ca.pem", &ca.pem()), ("client.pem", &client_cert), ("client.key", &client_key)]
+        {
+            fs::write(dir.path().join(name), pem).expect("writing a PEM file");
+        }
+        Pki { dir, ca: ca.pem(), server }
+    }
+
+    /// The simulator's side: its certificate and key, client certificates from the CA required.
+    pub(crate) fn server_tls(&self) -> TlsConfig {
+        TlsConfig::new(self.server.0.as_bytes(), self.server.1.as_bytes()).with_client_ca(self.ca.as_bytes())
+    }
+
+    /// The daemon's side: the body of a `[connections.http.auth]` table presenting the client
+    /// certificate and trusting only the CA.
+    pub(crate) fn daemon_auth(&self) -> String {
+        let path = |name: &str| self.dir.path().join(name).display().to_string();
+        format!(
+            "kind = \"mtls\"\ncert_file = {:?}\nkey_file = {:?}\nca_file = {:?}\n",
+            path("client.pem"),
+            path("client.key"),
+            path("ca.pem")
+        )
     }
 }
 
