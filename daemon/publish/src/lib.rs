@@ -123,7 +123,7 @@ pub fn drain(
         }
         let entries = store.outbox_batch(options.batch_size.max(1))?;
         if report.lag_secs.is_none() {
-            report.lag_secs = entries.first().and_then(|e| lag_secs(e.applied_at.as_deref()));
+            report.lag_secs = entries.first().and_then(|e| lag_secs(store, e.applied_at.as_deref()));
         }
         if entries.is_empty() {
             report.synchronised += store.release_held_replies()?;
@@ -227,7 +227,8 @@ impl Batch {
                 covered.push(earlier.seq);
             }
         }
-        let published_at = now();
+        // The store's clock, which also stamped `applied_at`.
+        let published_at = store.now_rfc3339();
         let (mut changes, mut gone) = (Vec::new(), Vec::new());
         for entry in entries.iter().filter(|e| !covered.contains(&e.seq)) {
             let change = match entry.op {
@@ -259,21 +260,14 @@ impl Batch {
     }
 }
 
-fn now_nanos() -> i128 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos() as i128)
-}
-
-fn now() -> String {
-    let nanos = now_nanos();
-    Timestamp::from_unix_nanos(nanos - nanos % 1_000_000_000).map_or_else(String::new, |t| t.to_rfc3339())
-}
-
+/// The jitter's seed: any varying number will do.
 fn seed() -> u64 {
-    now_nanos() as u64
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64)
 }
 
-fn lag_secs(applied_at: Option<&str>) -> Option<u64> {
+/// Seconds from `applied_at` to now, both by the store's clock.
+fn lag_secs(store: &Store, applied_at: Option<&str>) -> Option<u64> {
     let (at, _) = Timestamp::parse(applied_at?).ok()?;
-    let secs = (now_nanos() - at.unix_nanos()) / 1_000_000_000;
+    let secs = (store.now().unix_nanos() - at.unix_nanos()) / 1_000_000_000;
     u64::try_from(secs).ok()
 }

@@ -27,6 +27,8 @@ struct FakeSink {
     flaky_once: BTreeSet<String>,
     last_seq: Option<u64>,
     calls: u32,
+    /// The `sync` object of the last upsert applied per key.
+    stamps: BTreeMap<String, serde_json::Value>,
 }
 
 impl Sink for FakeSink {
@@ -55,6 +57,9 @@ impl Sink for FakeSink {
                 continue;
             }
             self.model.insert(change.key.clone(), (change.version, matches!(change.op, Op::Upsert(_))));
+            if let Op::Upsert(record) = &change.op {
+                self.stamps.insert(change.key.clone(), record["sync"].clone());
+            }
             ack.applied += 1;
         }
         if retry.is_empty() && rejected.is_empty() {
@@ -236,4 +241,24 @@ fn entries_the_sink_already_holds_are_skipped_after_a_crash() {
     assert_eq!(report.skipped, 2, "{report:?}");
     assert_eq!(report.published, entries.len() - 2);
     assert_eq!(store.outbox_depth(), 0);
+}
+
+/// `applied_at` and `published_at` come from the store's clock: with a
+/// fixed one, every stamp the sink receives is exactly that time, and the
+/// lag is measured on it too.
+#[test]
+fn stamps_come_from_the_stores_clock() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let at = gdsn_model::time::Timestamp::parse("2026-03-04T05:06:07.890Z").expect("a time").0;
+    let store = Store::open(dir.path()).expect("store").with_clock(gdsn_store::clock::fixed(at));
+    apply_case(&store, "0002_cin_pallet_case_each", 1);
+    let mut sink = FakeSink::default();
+    let report = run(&store, &mut sink).0.expect("drained");
+    assert_eq!(report.published, 3, "{report:?}");
+    assert_eq!(report.lag_secs, Some(0), "no time passes on a fixed clock");
+    assert_eq!(sink.stamps.len(), 3);
+    for (key, sync) in &sink.stamps {
+        assert_eq!(sync["applied_at"], "2026-03-04T05:06:07Z", "{key}: {sync}");
+        assert_eq!(sync["published_at"], "2026-03-04T05:06:07Z", "{key}: {sync}");
+    }
 }

@@ -22,7 +22,7 @@ use serde_json::json;
 use sled::Transactional;
 use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
 
-use crate::store::{Aborted, Store, now_rfc3339};
+use crate::store::{Aborted, Store};
 use crate::{StoreError, keys, reload};
 
 /// How many state changes an enrolment remembers.
@@ -213,7 +213,7 @@ impl Store {
         let pair = format!("{}/{}", request.provider_gln, request.target_market);
         let cis_seq = self.next_reply_id()?;
         let rfcin_seq = request.rfcin.as_ref().map(|_| self.next_reply_id()).transpose()?;
-        let now = now_rfc3339();
+        let now = self.now_rfc3339();
         let mut enrolment = Enrolment {
             provider_gln: request.provider_gln.clone(),
             target_market: request.target_market.clone(),
@@ -295,7 +295,7 @@ impl Store {
     pub fn unenrol(&self, pair: &str, cis_delete: &Outbound) -> Result<Enrolment, EnrolError> {
         let mut enrolment = self.enrolment(pair)?.ok_or_else(|| EnrolError::NotEnrolled(pair.to_owned()))?;
         let seq = self.next_reply_id()?;
-        let now = now_rfc3339();
+        let now = self.now_rfc3339();
         enrolment.move_to(
             EnrolState::Unenrolled,
             Some(format!("CIS delete {}", cis_delete.message_id)),
@@ -449,10 +449,11 @@ fn queue(
 fn update(
     enrolments: &TransactionalTree,
     pair: &str,
+    now: &str,
     change: impl FnOnce(&mut Enrolment, &str) -> bool,
 ) -> Result<(), TxError> {
     let Some(mut enrolment) = read(enrolments, pair)? else { return Ok(()) };
-    if change(&mut enrolment, &now_rfc3339()) {
+    if change(&mut enrolment, now) {
         write(enrolments, &enrolment)?;
     }
     Ok(())
@@ -460,10 +461,15 @@ fn update(
 
 /// The CIS reply `seq` was delivered: `requested` → `sent`. Called with
 /// the reply's stored value, in the transaction that removes it.
-pub(crate) fn on_delivered(enrolments: &TransactionalTree, reply: &[u8], seq: u64) -> Result<(), TxError> {
+pub(crate) fn on_delivered(
+    enrolments: &TransactionalTree,
+    reply: &[u8],
+    seq: u64,
+    now: &str,
+) -> Result<(), TxError> {
     let value: serde_json::Value = serde_json::from_slice(reply).unwrap_or_default();
     let Some(pair) = value["enrolment"].as_str() else { return Ok(()) };
-    update(enrolments, pair, |e, now| {
+    update(enrolments, pair, now, |e, now| {
         if e.cis_reply_seq != Some(seq) {
             return false;
         }
@@ -478,8 +484,8 @@ pub(crate) fn on_delivered(enrolments: &TransactionalTree, reply: &[u8], seq: u6
 /// CIN items for the pair were applied: the first moves `requested` or
 /// `sent` to `subscribed` (pools that send no GS1 Response); every one
 /// updates the last message time.
-pub(crate) fn on_cin(enrolments: &TransactionalTree, pair: &str) -> Result<(), TxError> {
-    update(enrolments, pair, |e, now| {
+pub(crate) fn on_cin(enrolments: &TransactionalTree, pair: &str, now: &str) -> Result<(), TxError> {
+    update(enrolments, pair, now, |e, now| {
         if matches!(e.state, EnrolState::Requested | EnrolState::Sent) {
             e.move_to(EnrolState::Subscribed, Some("first CIN".into()), now);
         }
@@ -490,8 +496,8 @@ pub(crate) fn on_cin(enrolments: &TransactionalTree, pair: &str) -> Result<(), T
 
 /// A reload session opened for the pair: → `loading`, unless failed or
 /// unenrolled.
-pub(crate) fn on_reload_open(enrolments: &TransactionalTree, pair: &str) -> Result<(), TxError> {
-    update(enrolments, pair, |e, now| {
+pub(crate) fn on_reload_open(enrolments: &TransactionalTree, pair: &str, now: &str) -> Result<(), TxError> {
+    update(enrolments, pair, now, |e, now| {
         let moves = e.state.is_live() && e.state != EnrolState::Loading;
         if moves {
             e.move_to(EnrolState::Loading, None, now);
@@ -502,8 +508,8 @@ pub(crate) fn on_reload_open(enrolments: &TransactionalTree, pair: &str) -> Resu
 
 /// The pair's reload session closed and its sweep ran: `loading` →
 /// `synchronised`.
-pub(crate) fn on_sweep(enrolments: &TransactionalTree, pair: &str) -> Result<(), TxError> {
-    update(enrolments, pair, |e, now| {
+pub(crate) fn on_sweep(enrolments: &TransactionalTree, pair: &str, now: &str) -> Result<(), TxError> {
+    update(enrolments, pair, now, |e, now| {
         let moves = e.state == EnrolState::Loading;
         if moves {
             e.move_to(EnrolState::Synchronised, None, now);
@@ -515,8 +521,12 @@ pub(crate) fn on_sweep(enrolments: &TransactionalTree, pair: &str) -> Result<(),
 /// A GS1 Response answered our CIS or RFCIN: ACCEPTED of the CIS →
 /// `subscribed` (from `requested` or `sent`); REJECTED or an exception →
 /// `failed` with the error.
-pub(crate) fn on_response(enrolments: &TransactionalTree, response: &EnrolResponse) -> Result<(), TxError> {
-    update(enrolments, &response.pair, |e, now| {
+pub(crate) fn on_response(
+    enrolments: &TransactionalTree,
+    response: &EnrolResponse,
+    now: &str,
+) -> Result<(), TxError> {
+    update(enrolments, &response.pair, now, |e, now| {
         let ours = e.cis_message_id == response.original
             || e.rfcin_message_id.as_deref() == Some(response.original.as_str());
         if !ours || e.state == EnrolState::Unenrolled {

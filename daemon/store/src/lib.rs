@@ -58,6 +58,7 @@
 
 pub mod archive;
 mod backup;
+pub mod clock;
 pub mod codec;
 mod connection;
 mod enrol;

@@ -133,22 +133,25 @@ impl Store {
     }
 }
 
+/// The trees a message's reload marks are written to: `reloads`,
+/// `reload_marks` and `enrolments`.
+pub(crate) type MarkTrees<'t> = (&'t TransactionalTree, &'t TransactionalTree, &'t TransactionalTree);
+
 /// Marks keys received in a reload message, opening the pair's session if
-/// none is open (its enrolment, if any, is then `loading`); inside the
-/// transaction that finishes the message.
+/// none is open (its enrolment, if any, is then `loading` since `now`);
+/// inside the transaction that finishes the message.
 pub(crate) fn mark_in(
-    reloads: &TransactionalTree,
-    marks: &TransactionalTree,
-    enrolments: &TransactionalTree,
+    (reloads, marks, enrolments): MarkTrees<'_>,
     pair: &str,
     opened_at: u64,
     version: Version,
     keys: &[ItemKey],
+    now: &str,
 ) -> Result<(), ConflictableTransactionError<crate::store::Aborted>> {
     if reloads.get(pair)?.is_none() {
         let value = json!({ "opened_at": opened_at, "version": hex(&version.to_bytes()), "held": null });
         reloads.insert(pair.as_bytes(), value.to_string().into_bytes())?;
-        crate::enrol::on_reload_open(enrolments, pair)?;
+        crate::enrol::on_reload_open(enrolments, pair, now)?;
     }
     for key in keys {
         marks.insert(mark_key(pair, key), &[])?;

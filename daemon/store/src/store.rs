@@ -31,6 +31,8 @@ pub struct Store {
     pub(crate) reloads: Tree,
     pub(crate) reload_marks: Tree,
     pub(crate) enrolments: Tree,
+    /// What `sync.applied_at` and enrolment times are read from.
+    pub(crate) clock: crate::clock::WallClock,
 }
 
 /// Whether a message was seen before.
@@ -161,7 +163,7 @@ pub struct MessageFinish {
 
 impl MessageFinish {
     fn write(&self, done: &Done<'_>, reply_ids: &[u64]) -> Result<(), TxError> {
-        let Done { messages, replies, reloads, reload_marks, held_replies, meta, enrolments } = done;
+        let Done { messages, replies, reloads, reload_marks, held_replies, meta, enrolments, now } = done;
         if !self.message_id.is_empty() || !self.sender.is_empty() {
             let value = json!({ "hash": format!("{:032x}", self.hash), "archive": self.archive, "summary": self.summary });
             messages.insert(message_key(&self.sender, &self.message_id), value.to_string().into_bytes())?;
@@ -180,10 +182,11 @@ impl MessageFinish {
             held_replies.insert(&id.to_be_bytes(), value.to_string().into_bytes())?;
         }
         for (pair, opened_at, version, keys) in &self.reload {
-            crate::reload::mark_in(reloads, reload_marks, enrolments, pair, *opened_at, *version, keys)?;
+            let trees = (*reloads, *reload_marks, *enrolments);
+            crate::reload::mark_in(trees, pair, *opened_at, *version, keys, now)?;
         }
         for response in &self.enrolment_responses {
-            crate::enrol::on_response(enrolments, response)?;
+            crate::enrol::on_response(enrolments, response, now)?;
         }
         Ok(())
     }
@@ -198,6 +201,8 @@ struct Done<'t> {
     held_replies: &'t TransactionalTree,
     meta: &'t TransactionalTree,
     enrolments: &'t TransactionalTree,
+    /// The transaction's time, for enrolment state changes.
+    now: &'t str,
 }
 
 /// Why a transaction ended without committing.
@@ -244,6 +249,7 @@ impl Store {
             reloads: tree("reloads")?,
             reload_marks: tree("reload_marks")?,
             enrolments: tree("enrolments")?,
+            clock: crate::clock::system(),
             db,
         };
         store.check_format()?;
@@ -343,9 +349,10 @@ impl Store {
     /// Forgets a reply once a transport has delivered it durably; an
     /// enrolment's CIS moves the enrolment to `sent` in the same transaction.
     pub fn delivered(&self, sequence: u64) -> Result<(), StoreError> {
+        let now = self.now_rfc3339();
         let result = (&self.replies, &self.enrolments).transaction(|(replies, enrolments)| {
             if let Some(reply) = replies.remove(&sequence.to_be_bytes())? {
-                crate::enrol::on_delivered(enrolments, &reply, sequence)?;
+                crate::enrol::on_delivered(enrolments, &reply, sequence, &now)?;
             }
             Ok(())
         });
@@ -475,7 +482,7 @@ impl Store {
             &self.held_replies,
             &self.enrolments,
         );
-        let applied_at = now_rfc3339();
+        let applied_at = self.now_rfc3339();
         let applied_at_json = Value::from(applied_at.as_str()).to_string();
         let result = trees.transaction(|t| {
             let (items, state, claims, tombstones, outbox, meta) = (&t.0, &t.1, &t.2, &t.3, &t.4, &t.5);
@@ -487,6 +494,7 @@ impl Store {
                 held_replies: &t.10,
                 meta: &t.5,
                 enrolments: &t.11,
+                now: &applied_at,
             };
             let mut outcome = ApplyOutcome::default();
             for document in documents {
@@ -518,12 +526,12 @@ impl Store {
             // The first CIN of an enrolled pair proves the subscription.
             if !matches!(mode, Mode::RollBack) {
                 for pair in crate::enrol::cin_pairs(documents) {
-                    crate::enrol::on_cin(done.enrolments, &pair)?;
+                    crate::enrol::on_cin(done.enrolments, &pair, &applied_at)?;
                 }
             }
             match mode {
                 Mode::Apply => {}
-                Mode::Sweep(pair) => crate::enrol::on_sweep(done.enrolments, pair)?,
+                Mode::Sweep(pair) => crate::enrol::on_sweep(done.enrolments, pair, &applied_at)?,
                 Mode::Chunk(point) => {
                     let value = json!({ "hash": format!("{:032x}", point.hash), "resume": point.documents });
                     done.messages.insert(
@@ -831,15 +839,6 @@ fn outbox_entry(key: &str, op: &str, version: &[u8; 40], applied_at_json: &str) 
 
 fn not_an_object() -> TxError {
     ConflictableTransactionError::Abort(Aborted::Failed("a record is not a JSON object".into()))
-}
-
-/// The current time as RFC 3339 UTC with seconds.
-pub(crate) fn now_rfc3339() -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos() as i128);
-    gdsn_model::time::Timestamp::from_unix_nanos(nanos - nanos % 1_000_000_000)
-        .map_or_else(|| "1970-01-01T00:00:00Z".to_string(), |t| t.to_string())
 }
 
 fn abort(tree: &str, key: &ItemKey) -> TxError {
