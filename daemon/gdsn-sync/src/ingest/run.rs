@@ -7,7 +7,7 @@ use std::path::Path;
 
 use anyhow::Result;
 use gdsn_diff::incoming::{from_records, from_withdrawal};
-use gdsn_diff::{ChangeKind, Incoming, Version};
+use gdsn_diff::{Incoming, Version};
 use gdsn_model::cin::CatalogueItem;
 use gdsn_model::ids::ItemKey;
 use gdsn_model::message::Document;
@@ -41,18 +41,9 @@ pub(crate) struct FileSummary {
 }
 
 impl FileSummary {
-    pub(crate) fn count(&mut self, kind: &ChangeKind) {
-        let name = match kind {
-            ChangeKind::Added => "added",
-            ChangeKind::Updated { .. } => "updated",
-            ChangeKind::Unchanged => "unchanged",
-            ChangeKind::Stale => "stale",
-            ChangeKind::Removed { .. } => "removed",
-        };
-        *self.kinds.entry(name).or_default() += 1;
-    }
-
-    /// Adds what the store's writer applied ([`Store::overlapped`]).
+    /// Adds what transactions applied: the store writer's chunks
+    /// ([`Store::overlapped`]) or one transaction of this thread. The kind
+    /// names are the summary's and the metrics' labels.
     pub(crate) fn add_applied(&mut self, applied: &Applied) {
         self.writes += applied.writes;
         let kinds = [
@@ -406,10 +397,9 @@ impl<'s> Run<'s> {
     }
 
     pub(crate) fn count(&mut self, outcome: &gdsn_store::ApplyOutcome) {
-        self.summary.writes += outcome.writes;
-        for change in outcome.plans.iter().flat_map(|p| &p.changes) {
-            self.summary.count(&change.kind);
-        }
+        let mut applied = Applied::default();
+        applied.add(outcome);
+        self.summary.add_applied(&applied);
     }
 }
 

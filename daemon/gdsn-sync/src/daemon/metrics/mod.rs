@@ -319,7 +319,7 @@ impl Metrics {
             self.documents_rejected.get_or_create(&labels).inc_by(applied.rejected as u64);
         }
         for (kind, n) in &applied.summary.changes {
-            // The kinds `FileSummary::count` names; anything else is not a label.
+            // The kinds `FileSummary::add_applied` names; anything else is not a label.
             let change = match kind.as_str() {
                 "added" => "added",
                 "updated" => "updated",
