@@ -153,10 +153,13 @@ pub(crate) fn run(args: &RunArgs) -> ExitCode {
 }
 
 async fn serve(config: Config) -> Result<()> {
-    let store_dir = config.data_dir.join("store");
-    let store =
-        Store::open(&store_dir).with_context(|| format!("opening the store in {}", store_dir.display()))?;
-    crate::ingest::remove_unfinished_archives(&config.data_dir);
+    // Opening the store reads sled's log (seconds for a big store): not on
+    // an async worker thread.
+    let data_dir = config.data_dir.clone();
+    let store = tokio::task::spawn_blocking(move || crate::ingest::open_data_store(&data_dir))
+        .await
+        .context("the thread opening the store failed")?
+        .with_context(|| format!("opening the store in {}", config.data_dir.join("store").display()))?;
     let store = Arc::new(store);
     let (jobs, queue) = mpsc::channel(config.pipeline.queue_capacity.max(1));
     let mut triggers = BTreeMap::new();

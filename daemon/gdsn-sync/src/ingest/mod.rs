@@ -128,18 +128,22 @@ pub(crate) fn fail(e: &anyhow::Error) -> ExitCode {
 }
 
 pub(crate) fn open_store(args: &StoreArgs) -> Result<Store> {
-    let dir = args.data_dir.join("store");
-    let store = Store::open(&dir)
+    open_data_store(&args.data_dir)
         .map_err(|e| crate::api_client::explain_in_use(e, &args.data_dir))
-        .with_context(|| format!("opening the store in {}", dir.display()))?;
-    remove_unfinished_archives(&args.data_dir);
+        .with_context(|| format!("opening the store in {}", args.data_dir.join("store").display()))
+}
+
+/// Opens the store of `data_dir` (`DATA/store`), as the CLI and the daemon
+/// do, and then, holding it, removes the archive files of messages a
+/// killed or cut-off run never finished (their senders deliver them
+/// again): only the store's holder may, no other process can be writing one.
+pub(crate) fn open_data_store(data_dir: &std::path::Path) -> Result<Store, StoreError> {
+    let store = Store::open(&data_dir.join("store"))?;
+    remove_unfinished_archives(data_dir);
     Ok(store)
 }
 
-/// Removes the archive files of messages a killed or cut-off run never
-/// finished (their senders deliver them again). Only the store's holder
-/// may do it: no other process can be writing one.
-pub(crate) fn remove_unfinished_archives(data_dir: &std::path::Path) {
+fn remove_unfinished_archives(data_dir: &std::path::Path) {
     let dir = data_dir.join("archive");
     match gdsn_store::archive::remove_unfinished(&dir) {
         Ok(0) => {}
