@@ -441,22 +441,8 @@ fn tokens_body_cap_dead_letters_and_readiness() {
 
 #[test]
 fn admin_routes_are_refused_without_a_configured_admin_token() {
-    // The same config without admin_token_sha256.
-    let config = format!(
-        r#"data_dir = "data"
-recipient_gln = "{RECIPIENT_GLN}"
-
-[[connections]]
-name = "drop"
-kind = "drop_folder"
-schedule = "{NEVER}"
-drop_folder = {{ inbox = "inbox" }}
-
-[http]
-listen = "127.0.0.1:0"
-"#
-    );
-    let daemon = Daemon::start(&config, DEADLINE);
+    // A drop folder and no admin_token_sha256.
+    let daemon = Daemon::start(&daemon::drop_folder_config("", ""), DEADLINE);
     let api = Api::new(&daemon);
     for path in ["/v1/enrolments", "/v1/dead-letters", "/v1/replies"] {
         let (status, body) = api.send(api.admin(api.get(path)));
